@@ -2,7 +2,8 @@
 
 A week runs from Monday 00:00 to the next Monday 00:00 shop-local time. ``parse_iso_week`` accepts
 exactly ``YYYY-Www`` (``2026-W47``; the lowercase ``w`` too) and rejects weeks a year does not have:
-``2026-W60``, ``2026-W00`` and ``2026-W53`` (2026 has 52 ISO weeks) raise ``InvalidIsoWeek``.
+``2026-W60``, ``2026-W00`` and ``2027-W53`` (2027 has 52 ISO weeks; 2026 has 53) raise
+``InvalidIsoWeek``.
 """
 
 from __future__ import annotations
