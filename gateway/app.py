@@ -1,0 +1,138 @@
+"""The FastAPI gateway: authenticates, authorises, validates, maps REST to gRPC and errors to problem+json."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from opentelemetry import trace
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway import problems
+from gateway.auth import RateLimiter, TokenVerifier
+from gateway.clients import ServiceClients
+from gateway.routers import feedback, health
+from gateway.settings import GatewaySettings
+from libs.settings import Endpoints
+
+JSON_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit (declared or streamed), 415 for non-JSON bodies."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in JSON_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        ctype = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await problems.problem_response(413, f"body larger than {self.max_bytes} bytes")(scope, receive, send)
+            return
+        if ctype not in ("application/json", "application/merge-patch+json") and (length or b"0") != b"0":
+            await problems.problem_response(415, "send application/json")(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise problems.Problem(413, f"body larger than {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_app(settings: GatewaySettings | None = None, endpoints: Endpoints | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    endpoints = endpoints or Endpoints()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.clients = ServiceClients(endpoints)
+        yield
+        await app.state.clients.close()
+
+    app = FastAPI(
+        title="Kintsugi",
+        version="1.0.0",
+        description="Negative reviews and complaints, end to end. Errors are RFC 9457 problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.verifier = TokenVerifier(settings)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+
+    app.add_exception_handler(RequestValidationError, problems.validation_handler)
+    app.add_exception_handler(StarletteHTTPException, problems.http_handler)
+    app.add_exception_handler(problems.Problem, problems.problem_handler)
+    app.add_exception_handler(grpc.aio.AioRpcError, problems.grpc_handler)
+    app.add_exception_handler(Exception, problems.unhandled_handler)
+
+    @app.middleware("http")
+    async def request_ids(request: Request, call_next):  # type: ignore[no-untyped-def]
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        try:
+            response = await call_next(request)
+        except problems.Problem as exc:
+            response = problems.problem_response(exc.status, exc.detail, headers=exc.headers)
+        response.headers["X-Request-Id"] = request_id
+        ctx = trace.get_current_span().get_span_context()
+        if ctx.is_valid:
+            response.headers["X-Trace-Id"] = f"{ctx.trace_id:032x}"
+        return response
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        )
+    app.include_router(health.router)
+    app.include_router(feedback.router)
+    _document_problem_schema(app)
+    return app
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Makes ProblemOut a named component so every route's problem responses can refer to it."""
+    from fastapi.openapi.utils import get_openapi
+
+    from gateway.schemas import ProblemOut
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ProblemOut"] = ProblemOut.model_json_schema()
+        components = schema["components"]["schemas"]
+        # FastAPI's default 422 body is replaced by our problem document.
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        for path in schema.get("paths", {}).values():
+            for op in path.values():
+                resp = op.get("responses", {}).get("422")
+                if resp is not None:
+                    resp["content"] = {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+                    }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,129 @@
+"""REST request and response bodies exactly as API.md names them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+ShortText = Annotated[str, Field(max_length=128)]
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount_minor: StrictInt = Field(ge=0, le=10**13)
+    currency: Literal["CNY"]
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: ShortText = ""
+    tier: Literal["new", "regular", "vip"] = "regular"
+
+
+class MediaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["image", "video", "audio", "document"]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    uri: str = Field(default="", max_length=2048)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channel: Literal[
+        "review", "review_followup", "in_app", "chat", "hotline", "weibo", "douyin", "complaint_platform", "logistics"
+    ]
+    external_id: str = Field(min_length=1, max_length=128)
+    text: str = Field(default="", max_length=5000)
+    rating: StrictInt | None = Field(default=None, ge=1, le=5)
+    order_id: ShortText = ""
+    customer: CustomerIn | None = None
+    sku: ShortText = ""
+    product_line: ShortText = ""
+    supplier_id: ShortText = ""
+    batch_id: ShortText = ""
+    region: ShortText = ""
+    order_value: Money | None = None
+    media: list[MediaIn] = Field(default_factory=list, max_length=9)
+    occurred_at: datetime | None = None
+
+
+class FeedbackBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Items are validated one by one (each rejected item is named), so they arrive untyped here.
+    items: list[dict] = Field(min_length=1, max_length=1000)  # type: ignore[type-arg]
+
+
+class SubmitOut(BaseModel):
+    id: str
+    status: str
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class BatchResultOut(BaseModel):
+    index: int
+    id: str | None = None
+    status: str | None = None
+    error: dict | None = None  # type: ignore[type-arg]
+
+
+class BatchOut(BaseModel):
+    results: list[BatchResultOut]
+
+
+class AnalysisOut(BaseModel):
+    sentiment: float
+    intensity: float
+    category: str
+    risk_terms: list[str]
+    language: str
+
+
+class FeedbackOut(BaseModel):
+    id: str
+    shop_id: str
+    channel: str
+    external_id: str
+    text: str
+    rating: int | None
+    order_id: str
+    customer: CustomerIn
+    sku: str
+    product_line: str
+    supplier_id: str
+    batch_id: str
+    region: str
+    order_value: Money | None
+    media: list[MediaIn]
+    occurred_at: datetime | None
+    received_at: datetime | None
+    revision: int
+    previous_rating: int | None = None
+    analysis: AnalysisOut | None = None
+    case_id: str | None = None
+
+
+class Page(BaseModel):
+    next_page_token: str | None
+
+
+class HistoryEntry(BaseModel):
+    feedback: FeedbackOut
+    case_id: str | None = None
+
+
+class HistoryOut(Page):
+    items: list[HistoryEntry]
+
+
+class ProblemOut(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorOut] | None = None

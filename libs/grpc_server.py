@@ -1,0 +1,149 @@
+"""gRPC server bootstrap: health, reflection, error mapping, tracing, size limits, graceful drain."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+from libs.errors import DomainError, InvalidArgument
+
+log = logging.getLogger(__name__)
+
+
+def status_for(error: DomainError) -> grpc.Status:
+    """A rich gRPC status (google.rpc.Status with BadRequest details for field errors)."""
+    details = []
+    if isinstance(error, InvalidArgument) and error.violations:
+        bad_request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.message)
+                for v in error.violations
+            ]
+        )
+        packed = any_pb2.Any()
+        packed.Pack(bad_request)
+        details.append(packed)
+    return rpc_status.to_status(status_pb2.Status(code=error.code.value[0], message=error.message, details=details))
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Turns DomainError into its status code; anything else becomes INTERNAL without internals."""
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+
+        async def guard(call: Awaitable[Any], context: grpc.aio.ServicerContext) -> Any:
+            try:
+                return await call
+            except DomainError as exc:
+                status = status_for(exc)
+                await context.abort(status.code, status.details, status.trailing_metadata)
+            except (asyncio.CancelledError, grpc.aio.AbortError):
+                raise
+            except Exception:
+                log.exception("unhandled error in %s", method)
+                await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+        if handler.unary_unary:
+            inner_uu = handler.unary_unary
+            return grpc.unary_unary_rpc_method_handler(
+                lambda req, ctx: guard(inner_uu(req, ctx), ctx),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.stream_unary:
+            inner_su = handler.stream_unary
+            return grpc.stream_unary_rpc_method_handler(
+                lambda it, ctx: guard(inner_su(it, ctx), ctx),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+
+@dataclass
+class ServerSpec:
+    """What one gRPC server hosts: servicers to add and the full service names they provide."""
+
+    add_servicers: Callable[[grpc.aio.Server], None]
+    service_names: list[str]
+    port: int
+    host: str = "127.0.0.1"
+    max_message_bytes: int = 8 * 1024 * 1024
+    extra_interceptors: list[grpc.aio.ServerInterceptor] = field(default_factory=list)
+
+
+class RunningServer:
+    """A started grpc.aio server with its health servicer; stop() drains in-flight calls."""
+
+    def __init__(self, server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, port: int):
+        self.server = server
+        self.health = health_servicer
+        self.port = port
+
+    async def stop(self, grace: float) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+
+async def start_server(spec: ServerSpec) -> RunningServer:
+    """Builds, binds and starts a server; its health service reports SERVING for each service name."""
+    server = grpc.aio.server(
+        interceptors=[aio_server_interceptor(), DomainErrorInterceptor(), *spec.extra_interceptors],
+        options=[
+            ("grpc.max_receive_message_length", spec.max_message_bytes),
+            ("grpc.max_send_message_length", spec.max_message_bytes),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    spec.add_servicers(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [*spec.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME]
+    reflection.enable_server_reflection(names, server)
+    port = server.add_insecure_port(f"{spec.host}:{spec.port}")
+    if port == 0:
+        raise RuntimeError(f"cannot bind {spec.host}:{spec.port}")
+    await server.start()
+    for name in [*spec.service_names, ""]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, health_servicer, port)
+
+
+async def wait_for_shutdown_signal() -> None:
+    """Returns on SIGTERM or SIGINT."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def serve_until_signalled(
+    servers: Iterable[RunningServer],
+    *,
+    grace: float,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Blocks until a signal, then drains every server and runs on_stop (background tasks)."""
+    servers = list(servers)
+    await wait_for_shutdown_signal()
+    log.info("shutting down: draining for up to %.0f s", grace)
+    await asyncio.gather(*(s.stop(grace) for s in servers))
+    if on_stop is not None:
+        await on_stop()

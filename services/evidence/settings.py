@@ -1,0 +1,9 @@
+from pydantic_settings import SettingsConfigDict
+
+from libs.settings import DEFAULT_PORTS, ServiceSettings
+
+
+class EvidenceSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KINTSUGI_EVIDENCE_", extra="ignore")
+
+    grpc_port: int = DEFAULT_PORTS["evidence"]

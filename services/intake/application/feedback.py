@@ -1,0 +1,133 @@
+"""Intake use cases: submit one item, submit a batch, read an item, read a customer's history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from libs.errors import InvalidArgument, NotFound
+from libs.ids import new_id
+from libs.paging import decode_token, encode_token, page_size
+from libs.timeutil import utcnow
+from services.intake.adapters.repository import NewRow
+from services.intake.adapters.triage_feed import to_triage
+from services.intake.application.unit_of_work import IntakeUnitOfWork
+from services.intake.domain.feedback import Feedback, StoredFeedback, SubmitOutcome, validate
+
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class BatchItemResult:
+    index: int
+    outcome: SubmitOutcome | None = None
+    error: InvalidArgument | None = None
+
+
+class FeedbackUseCases:
+    def __init__(
+        self,
+        uow_factory: Callable[[], IntakeUnitOfWork],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._on_commit = on_commit
+
+    async def _store(
+        self, uow: IntakeUnitOfWork, shop_id: str, items: list[Feedback], now: datetime
+    ) -> list[SubmitOutcome]:
+        """Inserts new items in bulk, then settles the ones that already existed one by one."""
+        rows = [NewRow(id=new_id("fb"), item=item) for item in items]
+        inserted = await uow.feedback.insert_new(shop_id=shop_id, rows=rows, now=now)
+        outcomes: list[SubmitOutcome] = []
+        for row in rows:
+            if row.id in inserted:
+                stored = StoredFeedback(row.id, shop_id, row.item, 1, now, now)
+                uow.outbox.append(to_triage(stored))
+                outcomes.append(SubmitOutcome(row.id, "accepted", True, 1))
+                continue
+            current = await uow.feedback.get_by_source_for_update(
+                shop_id=shop_id, channel=row.item.channel, external_id=row.item.external_id
+            )
+            assert current is not None  # the conflicting row exists: it blocked our insert
+            if current.item.content_key() == row.item.content_key():
+                outcomes.append(SubmitOutcome(current.id, "duplicate", False, current.revision))
+                continue
+            revised = await uow.feedback.add_revision(current=current, item=row.item, now=now)
+            uow.outbox.append(to_triage(revised))
+            outcomes.append(SubmitOutcome(revised.id, "revised", False, revised.revision))
+        return outcomes
+
+    async def submit(self, *, shop_id: str, item: Feedback) -> SubmitOutcome:
+        """Stores one item (or recognises a replay / an edit) and queues it for triage."""
+        now = self._clock()
+        item = validate(item, now=now)
+        async with self._uow() as uow:
+            (outcome,) = await self._store(uow, shop_id, [item], now)
+            await uow.commit()
+        self._committed()
+        return outcome
+
+    async def submit_batch(self, *, shop_id: str, items: list[Feedback]) -> list[BatchItemResult]:
+        """Validates each item; stores the valid ones in one transaction; names each rejected one."""
+        if len(items) > MAX_BATCH:
+            raise InvalidArgument.on("items", f"at most {MAX_BATCH} items per batch")
+        if not items:
+            raise InvalidArgument.on("items", "must not be empty")
+        now = self._clock()
+        results: list[BatchItemResult | None] = [None] * len(items)
+        valid: list[tuple[int, Feedback]] = []
+        for index, item in enumerate(items):
+            try:
+                valid.append((index, validate(item, now=now)))
+            except InvalidArgument as err:
+                results[index] = BatchItemResult(index=index, error=err)
+        if valid:
+            async with self._uow() as uow:
+                outcomes = await self._store(uow, shop_id, [item for _, item in valid], now)
+                await uow.commit()
+            self._committed()
+            for (index, _), outcome in zip(valid, outcomes, strict=True):
+                results[index] = BatchItemResult(index=index, outcome=outcome)
+        return [r for r in results if r is not None]
+
+    async def get(self, *, shop_id: str, feedback_id: str) -> StoredFeedback:
+        async with self._uow() as uow:
+            stored = await uow.feedback.get(shop_id=shop_id, feedback_id=feedback_id)
+        if stored is None:
+            raise NotFound(f"feedback {feedback_id} not found")
+        return stored
+
+    async def history(
+        self, *, shop_id: str, customer_id: str, size: int, token: str
+    ) -> tuple[list[StoredFeedback], str]:
+        """A customer's items across channels, newest first, one page at a time."""
+        if not customer_id:
+            raise InvalidArgument.on("customer_id", "is required")
+        limit = page_size(size)
+        key = decode_token(token)
+        after = None
+        if key is not None:
+            try:
+                after = (datetime.fromisoformat(key[0]), str(key[1]))
+            except (IndexError, ValueError, TypeError):
+                raise InvalidArgument.on("page_token", "is not a token this service issued") from None
+        async with self._uow() as uow:
+            items = await uow.feedback.list_by_customer(
+                shop_id=shop_id, customer_id=customer_id, limit=limit + 1, after=after
+            )
+        next_token = ""
+        if len(items) > limit:
+            items = items[:limit]
+            last = items[-1]
+            assert last.item.occurred_at is not None
+            next_token = encode_token([last.item.occurred_at.isoformat(), last.id])
+        return items, next_token
+
+    def _committed(self) -> None:
+        if self._on_commit is not None:
+            self._on_commit()

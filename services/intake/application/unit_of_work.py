@@ -1,0 +1,21 @@
+"""Intake's unit of work: one transaction with its repositories and the outbox."""
+
+from __future__ import annotations
+
+from libs.db import UnitOfWork
+from libs.outbox import OutboxMessage, enqueue
+from services.intake.adapters.repository import FeedbackRepository
+
+
+class IntakeUnitOfWork(UnitOfWork):
+    feedback: FeedbackRepository
+
+    def bind_repositories(self) -> None:
+        self.feedback = FeedbackRepository(self.session)
+        self.outbox: list[OutboxMessage] = []
+
+    async def commit(self) -> None:
+        # Outbox rows go in the same transaction as the rows they describe.
+        await enqueue(self.session, self.outbox)
+        self.outbox = []
+        await super().commit()

@@ -1,0 +1,52 @@
+"""Intake's gRPC surface: translate, call one use case, translate back."""
+
+from __future__ import annotations
+
+import grpc
+from kintsugi.v1 import intake_pb2, intake_pb2_grpc
+
+from libs.scope import shop_of
+from services.intake.adapters.proto_mapping import feedback_from_proto, stored_to_proto
+from services.intake.application.feedback import FeedbackUseCases
+
+
+class IntakeServicer(intake_pb2_grpc.IntakeServicer):
+    def __init__(self, feedback: FeedbackUseCases) -> None:
+        self.feedback = feedback
+
+    async def SubmitFeedback(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
+        outcome = await self.feedback.submit(shop_id=shop_of(request.scope), item=feedback_from_proto(request.item))
+        return intake_pb2.SubmitFeedbackResponse(
+            id=outcome.id, status=outcome.status, created=outcome.created, revision=outcome.revision
+        )
+
+    async def SubmitFeedbackBatch(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
+        results = await self.feedback.submit_batch(
+            shop_id=shop_of(request.scope), items=[feedback_from_proto(i) for i in request.items]
+        )
+        response = intake_pb2.SubmitFeedbackBatchResponse()
+        for r in results:
+            if r.outcome is not None:
+                response.results.add(index=r.index, id=r.outcome.id, status=r.outcome.status)
+            else:
+                assert r.error is not None
+                response.results.add(
+                    index=r.index,
+                    status="rejected",
+                    errors=[intake_pb2.FieldError(field=v.field, message=v.message) for v in r.error.violations],
+                )
+        return response
+
+    async def GetFeedback(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
+        return stored_to_proto(await self.feedback.get(shop_id=shop_of(request.scope), feedback_id=request.id))
+
+    async def ListCustomerHistory(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
+        items, token = await self.feedback.history(
+            shop_id=shop_of(request.scope),
+            customer_id=request.customer_id,
+            size=request.page.page_size,
+            token=request.page.page_token,
+        )
+        return intake_pb2.ListCustomerHistoryResponse(
+            items=[stored_to_proto(s) for s in items], page={"next_page_token": token}
+        )
