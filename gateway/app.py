@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import grpc
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry import trace
@@ -17,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway import problems
 from gateway.auth import RateLimiter, TokenVerifier
 from gateway.clients import ServiceClients
-from gateway.routers import feedback, health
+import gateway.routers
 from gateway.settings import GatewaySettings
 from libs.settings import Endpoints
 
@@ -55,6 +57,17 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited, send)
+
+
+def discover_routers() -> list[APIRouter]:
+    """Every module in gateway/routers with a `router`, in name order (each resource owns its file)."""
+    routers = []
+    for info in sorted(pkgutil.iter_modules(gateway.routers.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"gateway.routers.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
+    return routers
 
 
 def create_app(settings: GatewaySettings | None = None, endpoints: Endpoints | None = None) -> FastAPI:
@@ -104,8 +117,8 @@ def create_app(settings: GatewaySettings | None = None, endpoints: Endpoints | N
             allow_methods=["GET", "POST", "PATCH"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
         )
-    app.include_router(health.router)
-    app.include_router(feedback.router)
+    for router in discover_routers():
+        app.include_router(router)
     _document_problem_schema(app)
     return app
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18kintsugi/v1/common.proto\x12\x0bkintsugi.v1\"/\n\x05Money\x12\x14\n\x0c\x61mount_minor\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"C\n\tShopScope\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x03 \x03(\t\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"#\n\x08PageInfo\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18kintsugi/v1/common.proto\x12\x0bkintsugi.v1\"/\n\x05Money\x12\x14\n\x0c\x61mount_minor\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"C\n\tShopScope\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x03 \x03(\t\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"#\n\x08PageInfo\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t\"\x18\n\x03\x41\x63k\x12\x11\n\tduplicate\x18\x01 \x01(\x08\"5\n\x08MediaRef\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\x0b\n\x03uri\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,4 +39,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PAGEREQUEST']._serialized_end=211
   _globals['_PAGEINFO']._serialized_start=213
   _globals['_PAGEINFO']._serialized_end=248
+  _globals['_ACK']._serialized_start=250
+  _globals['_ACK']._serialized_end=274
+  _globals['_MEDIAREF']._serialized_start=276
+  _globals['_MEDIAREF']._serialized_end=329
 # @@protoc_insertion_point(module_scope)

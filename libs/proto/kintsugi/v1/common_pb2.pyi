@@ -37,3 +37,19 @@ class PageInfo(_message.Message):
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     next_page_token: str
     def __init__(self, next_page_token: _Optional[str] = ...) -> None: ...
+
+class Ack(_message.Message):
+    __slots__ = ("duplicate",)
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    duplicate: bool
+    def __init__(self, duplicate: _Optional[bool] = ...) -> None: ...
+
+class MediaRef(_message.Message):
+    __slots__ = ("kind", "sha256", "uri")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    URI_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    sha256: str
+    uri: str
+    def __init__(self, kind: _Optional[str] = ..., sha256: _Optional[str] = ..., uri: _Optional[str] = ...) -> None: ...

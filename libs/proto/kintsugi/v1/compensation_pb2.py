@@ -22,20 +22,23 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekintsugi/v1/compensation.proto\x12\x0bkintsugi.v1\x1a\x18kintsugi/v1/common.proto\"9\n\x10GetBudgetRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\"\xa9\x01\n\x06\x42udget\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x1f\n\x03\x63\x61p\x18\x02 \x01(\x0b\x32\x12.kintsugi.v1.Money\x12!\n\x05spent\x18\x03 \x01(\x0b\x32\x12.kintsugi.v1.Money\x12$\n\x08reserved\x18\x04 \x01(\x0b\x32\x12.kintsugi.v1.Money\x12%\n\tremaining\x18\x05 \x01(\x0b\x32\x12.kintsugi.v1.Money2O\n\x0c\x43ompensation\x12?\n\tGetBudget\x12\x1d.kintsugi.v1.GetBudgetRequest\x1a\x13.kintsugi.v1.Budgetb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ekintsugi/v1/compensation.proto\x12\x0bkintsugi.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"\xcc\x02\n\x0b\x43\x61seHandoff\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x03 \x01(\t\x12\x10\n\x08severity\x18\x04 \x01(\t\x12\x10\n\x08priority\x18\x05 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x06 \x01(\t\x12\x15\n\rcustomer_tier\x18\x07 \x01(\t\x12\x10\n\x08order_id\x18\x08 \x01(\t\x12\'\n\x0border_value\x18\t \x01(\x0b\x32\x12.kintsugi.v1.Money\x12$\n\x05media\x18\n \x03(\x0b\x32\x15.kintsugi.v1.MediaRef\x12\x14\n\x0c\x66\x65\x65\x64\x62\x61\x63k_ids\x18\x0b \x03(\t\x12.\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrisk_kinds\x18\r \x03(\t\"9\n\x10GetBudgetRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\"\xa9\x01\n\x06\x42udget\x12\x0e\n\x06period\x18\x01 \x01(\t\x12\x1f\n\x03\x63\x61p\x18\x02 \x01(\x0b\x32\x12.kintsugi.v1.Money\x12!\n\x05spent\x18\x03 \x01(\x0b\x32\x12.kintsugi.v1.Money\x12$\n\x08reserved\x18\x04 \x01(\x0b\x32\x12.kintsugi.v1.Money\x12%\n\tremaining\x18\x05 \x01(\x0b\x32\x12.kintsugi.v1.Money2\x8a\x01\n\x0c\x43ompensation\x12\x39\n\x0bReceiveCase\x12\x18.kintsugi.v1.CaseHandoff\x1a\x10.kintsugi.v1.Ack\x12?\n\tGetBudget\x12\x1d.kintsugi.v1.GetBudgetRequest\x1a\x13.kintsugi.v1.Budgetb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kintsugi.v1.compensation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETBUDGETREQUEST']._serialized_start=73
-  _globals['_GETBUDGETREQUEST']._serialized_end=130
-  _globals['_BUDGET']._serialized_start=133
-  _globals['_BUDGET']._serialized_end=302
-  _globals['_COMPENSATION']._serialized_start=304
-  _globals['_COMPENSATION']._serialized_end=383
+  _globals['_CASEHANDOFF']._serialized_start=107
+  _globals['_CASEHANDOFF']._serialized_end=439
+  _globals['_GETBUDGETREQUEST']._serialized_start=441
+  _globals['_GETBUDGETREQUEST']._serialized_end=498
+  _globals['_BUDGET']._serialized_start=501
+  _globals['_BUDGET']._serialized_end=670
+  _globals['_COMPENSATION']._serialized_start=673
+  _globals['_COMPENSATION']._serialized_end=811
 # @@protoc_insertion_point(module_scope)

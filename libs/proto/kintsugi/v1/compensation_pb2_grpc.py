@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 from kintsugi.v1 import compensation_pb2 as kintsugi_dot_v1_dot_compensation__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -34,6 +35,11 @@ class CompensationStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.ReceiveCase = channel.unary_unary(
+                '/kintsugi.v1.Compensation/ReceiveCase',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.CaseHandoff.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+                _registered_method=True)
         self.GetBudget = channel.unary_unary(
                 '/kintsugi.v1.Compensation/GetBudget',
                 request_serializer=kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.SerializeToString,
@@ -44,6 +50,13 @@ class CompensationStub:
 class CompensationServicer:
     """Missing associated documentation comment in .proto file."""
 
+    def ReceiveCase(self, request, context):
+        """Delivered by triage's outbox relay; idempotent by (shop_id, case_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetBudget(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -53,6 +66,11 @@ class CompensationServicer:
 
 def add_CompensationServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ReceiveCase': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveCase,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.CaseHandoff.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_common__pb2.Ack.SerializeToString,
+            ),
             'GetBudget': grpc.unary_unary_rpc_method_handler(
                     servicer.GetBudget,
                     request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.FromString,
@@ -68,6 +86,33 @@ def add_CompensationServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Compensation:
     """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def ReceiveCase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/ReceiveCase',
+            kintsugi_dot_v1_dot_compensation__pb2.CaseHandoff.SerializeToString,
+            kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetBudget(request,

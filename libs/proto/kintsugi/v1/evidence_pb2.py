@@ -22,19 +22,27 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akintsugi/v1/evidence.proto\x12\x0bkintsugi.v1\"\x16\n\x14GetSignedHeadRequest\"\x84\x01\n\x0eSignedTreeHead\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\t\x12\x16\n\x0eprev_head_hash\x18\x03 \x01(\t\x12\x11\n\ttimestamp\x18\x04 \x01(\t\x12\x11\n\tsignature\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\t2[\n\x08\x45vidence\x12O\n\rGetSignedHead\x12!.kintsugi.v1.GetSignedHeadRequest\x1a\x1b.kintsugi.v1.SignedTreeHeadb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akintsugi/v1/evidence.proto\x12\x0bkintsugi.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"\xf4\x01\n\x15\x41ppendEvidenceRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12/\n\x0b\x63\x61ptured_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\x12\x10\n\x08recorder\x18\t \x01(\t\"N\n\x16\x41ppendEvidenceResponse\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x11\n\tleaf_hash\x18\x02 \x01(\t\x12\x12\n\nentry_hash\x18\x03 \x01(\t\"\xc3\x01\n\x0fSuspectedReview\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x13\n\x0breviewer_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x0f\n\x07reasons\x18\x06 \x03(\t\x12\x13\n\x0btext_sha256\x18\x07 \x01(\t\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x16\n\x14GetSignedHeadRequest\"\x84\x01\n\x0eSignedTreeHead\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\t\x12\x16\n\x0eprev_head_hash\x18\x03 \x01(\t\x12\x11\n\ttimestamp\x18\x04 \x01(\t\x12\x11\n\tsignature\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\t2\xfd\x01\n\x08\x45vidence\x12Y\n\x0e\x41ppendEvidence\x12\".kintsugi.v1.AppendEvidenceRequest\x1a#.kintsugi.v1.AppendEvidenceResponse\x12\x45\n\x13\x46lagSuspectedReview\x12\x1c.kintsugi.v1.SuspectedReview\x1a\x10.kintsugi.v1.Ack\x12O\n\rGetSignedHead\x12!.kintsugi.v1.GetSignedHeadRequest\x1a\x1b.kintsugi.v1.SignedTreeHeadb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kintsugi.v1.evidence_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETSIGNEDHEADREQUEST']._serialized_start=43
-  _globals['_GETSIGNEDHEADREQUEST']._serialized_end=65
-  _globals['_SIGNEDTREEHEAD']._serialized_start=68
-  _globals['_SIGNEDTREEHEAD']._serialized_end=200
-  _globals['_EVIDENCE']._serialized_start=202
-  _globals['_EVIDENCE']._serialized_end=293
+  _globals['_APPENDEVIDENCEREQUEST']._serialized_start=103
+  _globals['_APPENDEVIDENCEREQUEST']._serialized_end=347
+  _globals['_APPENDEVIDENCERESPONSE']._serialized_start=349
+  _globals['_APPENDEVIDENCERESPONSE']._serialized_end=427
+  _globals['_SUSPECTEDREVIEW']._serialized_start=430
+  _globals['_SUSPECTEDREVIEW']._serialized_end=625
+  _globals['_GETSIGNEDHEADREQUEST']._serialized_start=627
+  _globals['_GETSIGNEDHEADREQUEST']._serialized_end=649
+  _globals['_SIGNEDTREEHEAD']._serialized_start=652
+  _globals['_SIGNEDTREEHEAD']._serialized_end=784
+  _globals['_EVIDENCE']._serialized_start=787
+  _globals['_EVIDENCE']._serialized_end=1040
 # @@protoc_insertion_point(module_scope)

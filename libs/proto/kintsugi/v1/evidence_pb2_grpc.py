@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 from kintsugi.v1 import evidence_pb2 as kintsugi_dot_v1_dot_evidence__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -34,6 +35,16 @@ class EvidenceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.AppendEvidence = channel.unary_unary(
+                '/kintsugi.v1.Evidence/AppendEvidence',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceResponse.FromString,
+                _registered_method=True)
+        self.FlagSuspectedReview = channel.unary_unary(
+                '/kintsugi.v1.Evidence/FlagSuspectedReview',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.SuspectedReview.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+                _registered_method=True)
         self.GetSignedHead = channel.unary_unary(
                 '/kintsugi.v1.Evidence/GetSignedHead',
                 request_serializer=kintsugi_dot_v1_dot_evidence__pb2.GetSignedHeadRequest.SerializeToString,
@@ -44,6 +55,20 @@ class EvidenceStub:
 class EvidenceServicer:
     """Missing associated documentation comment in .proto file."""
 
+    def AppendEvidence(self, request, context):
+        """Public append (gateway) and outbox deliveries (compensation's flash payouts); idempotent by idempotency_key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FlagSuspectedReview(self, request, context):
+        """Delivered by triage's outbox relay; idempotent by (shop_id, feedback_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetSignedHead(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -53,6 +78,16 @@ class EvidenceServicer:
 
 def add_EvidenceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'AppendEvidence': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppendEvidence,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceResponse.SerializeToString,
+            ),
+            'FlagSuspectedReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.FlagSuspectedReview,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.SuspectedReview.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_common__pb2.Ack.SerializeToString,
+            ),
             'GetSignedHead': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSignedHead,
                     request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.GetSignedHeadRequest.FromString,
@@ -68,6 +103,60 @@ def add_EvidenceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class Evidence:
     """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def AppendEvidence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/AppendEvidence',
+            kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FlagSuspectedReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/FlagSuspectedReview',
+            kintsugi_dot_v1_dot_evidence__pb2.SuspectedReview.SerializeToString,
+            kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetSignedHead(request,

@@ -22,22 +22,25 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n kintsugi/v1/supplier_audit.proto\x12\x0bkintsugi.v1\x1a\x18kintsugi/v1/common.proto\"N\n\x10ScorecardRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x13\n\x0bsupplier_id\x18\x02 \x01(\t\"S\n\rCategoryCount\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x12\n\ncomplaints\x18\x02 \x01(\x05\x12\x1c\n\x14rate_per_1000_orders\x18\x03 \x01(\x01\"\x81\x01\n\x11SupplierScorecard\x12\x13\n\x0bsupplier_id\x18\x01 \x01(\t\x12.\n\ncategories\x18\x02 \x03(\x0b\x32\x1a.kintsugi.v1.CategoryCount\x12\r\n\x05grade\x18\x03 \x01(\t\x12\x18\n\x10open_inspections\x18\x04 \x01(\x05\x32[\n\rSupplierAudit\x12J\n\tScorecard\x12\x1d.kintsugi.v1.ScorecardRequest\x1a\x1e.kintsugi.v1.SupplierScorecardb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n kintsugi/v1/supplier_audit.proto\x12\x0bkintsugi.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"\x94\x02\n\x0b\x41ttribution\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x0b\n\x03sku\x18\x03 \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\x04 \x01(\t\x12\x13\n\x0bsupplier_id\x18\x05 \x01(\t\x12\x14\n\x0cproduct_line\x18\x06 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x07 \x01(\t\x12\x10\n\x08severity\x18\x08 \x01(\t\x12\x0e\n\x06safety\x18\t \x01(\x08\x12\x12\n\nrisk_kinds\x18\n \x03(\t\x12/\n\x0boccurred_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_id\x18\x0c \x01(\t\x12\x0e\n\x06region\x18\r \x01(\t\"N\n\x10ScorecardRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x13\n\x0bsupplier_id\x18\x02 \x01(\t\"S\n\rCategoryCount\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x12\n\ncomplaints\x18\x02 \x01(\x05\x12\x1c\n\x14rate_per_1000_orders\x18\x03 \x01(\x01\"\x81\x01\n\x11SupplierScorecard\x12\x13\n\x0bsupplier_id\x18\x01 \x01(\t\x12.\n\ncategories\x18\x02 \x03(\x0b\x32\x1a.kintsugi.v1.CategoryCount\x12\r\n\x05grade\x18\x03 \x01(\t\x12\x18\n\x10open_inspections\x18\x04 \x01(\x05\x32\x9c\x01\n\rSupplierAudit\x12?\n\x11RecordAttribution\x12\x18.kintsugi.v1.Attribution\x1a\x10.kintsugi.v1.Ack\x12J\n\tScorecard\x12\x1d.kintsugi.v1.ScorecardRequest\x1a\x1e.kintsugi.v1.SupplierScorecardb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kintsugi.v1.supplier_audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SCORECARDREQUEST']._serialized_start=75
-  _globals['_SCORECARDREQUEST']._serialized_end=153
-  _globals['_CATEGORYCOUNT']._serialized_start=155
-  _globals['_CATEGORYCOUNT']._serialized_end=238
-  _globals['_SUPPLIERSCORECARD']._serialized_start=241
-  _globals['_SUPPLIERSCORECARD']._serialized_end=370
-  _globals['_SUPPLIERAUDIT']._serialized_start=372
-  _globals['_SUPPLIERAUDIT']._serialized_end=463
+  _globals['_ATTRIBUTION']._serialized_start=109
+  _globals['_ATTRIBUTION']._serialized_end=385
+  _globals['_SCORECARDREQUEST']._serialized_start=387
+  _globals['_SCORECARDREQUEST']._serialized_end=465
+  _globals['_CATEGORYCOUNT']._serialized_start=467
+  _globals['_CATEGORYCOUNT']._serialized_end=550
+  _globals['_SUPPLIERSCORECARD']._serialized_start=553
+  _globals['_SUPPLIERSCORECARD']._serialized_end=682
+  _globals['_SUPPLIERAUDIT']._serialized_start=685
+  _globals['_SUPPLIERAUDIT']._serialized_end=841
 # @@protoc_insertion_point(module_scope)

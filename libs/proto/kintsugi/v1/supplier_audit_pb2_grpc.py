@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 from kintsugi.v1 import supplier_audit_pb2 as kintsugi_dot_v1_dot_supplier__audit__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -34,6 +35,11 @@ class SupplierAuditStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.RecordAttribution = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/RecordAttribution',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Attribution.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+                _registered_method=True)
         self.Scorecard = channel.unary_unary(
                 '/kintsugi.v1.SupplierAudit/Scorecard',
                 request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.SerializeToString,
@@ -44,6 +50,13 @@ class SupplierAuditStub:
 class SupplierAuditServicer:
     """Missing associated documentation comment in .proto file."""
 
+    def RecordAttribution(self, request, context):
+        """Delivered by triage's outbox relay; idempotent by (shop_id, case_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Scorecard(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -53,6 +66,11 @@ class SupplierAuditServicer:
 
 def add_SupplierAuditServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'RecordAttribution': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordAttribution,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Attribution.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_common__pb2.Ack.SerializeToString,
+            ),
             'Scorecard': grpc.unary_unary_rpc_method_handler(
                     servicer.Scorecard,
                     request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.FromString,
@@ -68,6 +86,33 @@ def add_SupplierAuditServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SupplierAudit:
     """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def RecordAttribution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/RecordAttribution',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Attribution.SerializeToString,
+            kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def Scorecard(request,
