@@ -398,8 +398,7 @@ def check_references(
                     CsvError(
                         row,
                         "supplier_id",
-                        f"SKU {b.sku!r} is made by {supplier_of[b.sku]!r} per the SKU map, "
-                        f"not {b.supplier_id!r}",
+                        f"SKU {b.sku!r} is made by {supplier_of[b.sku]!r} per the SKU map, not {b.supplier_id!r}",
                         "batches",
                     )
                 )

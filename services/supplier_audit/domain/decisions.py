@@ -133,9 +133,7 @@ class NoAction:
 Decision = OpenInspection | AttachToInspection | RecommendRecall | AttachToRecall | NoAction
 
 
-def densest_window(
-    new: Attribution, others: Iterable[Attribution], window: timedelta
-) -> tuple[Attribution, ...]:
+def densest_window(new: Attribution, others: Iterable[Attribution], window: timedelta) -> tuple[Attribution, ...]:
     """The largest set of complaints (always including ``new``) inside one window of length
     ``window`` that contains ``new``; ties go to the earliest window. Sorted by time, case id."""
     t = new.occurred_at
@@ -185,9 +183,7 @@ def decide(
     if not isinstance(now, datetime) or not is_aware(now):
         raise DomainValidationError([FieldError("now", "must be a timezone-aware datetime")])
     if batch is not None and batch.batch_id != new.batch_id:
-        raise DomainValidationError(
-            [FieldError("batch", f"is {batch.batch_id!r}, not the complaint's batch")]
-        )
+        raise DomainValidationError([FieldError("batch", f"is {batch.batch_id!r}, not the complaint's batch")])
 
     others = _dedupe(new, recent)
     actions: list[Decision] = []
@@ -195,11 +191,7 @@ def decide(
 
     # -- flying inspection -------------------------------------------------------------------
     matching = sorted(
-        (
-            i
-            for i in inspections
-            if i.is_open and i.supplier_id == new.supplier_id and i.category == new.category
-        ),
+        (i for i in inspections if i.is_open and i.supplier_id == new.supplier_id and i.category == new.category),
         key=lambda i: (i.opened_at, i.inspection_id),
     )
     if matching:

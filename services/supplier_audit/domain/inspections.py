@@ -98,9 +98,7 @@ class ActionStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-def _check_text(
-    errors: list[FieldError], name: str, value: object, limit: int, required: bool = True
-) -> None:
+def _check_text(errors: list[FieldError], name: str, value: object, limit: int, required: bool = True) -> None:
     if not isinstance(value, str):
         errors.append(FieldError(name, "must be a string"))
     elif required and not value.strip():
@@ -349,11 +347,7 @@ def _check_not_before_last(insp: Inspection, at: datetime, name: str = "at") -> 
     _raise(errors)
     if at < insp.history[-1].at:
         raise DomainValidationError(
-            [
-                FieldError(
-                    name, f"must not be before the last status change ({insp.history[-1].at.isoformat()})"
-                )
-            ]
+            [FieldError(name, f"must not be before the last status change ({insp.history[-1].at.isoformat()})")]
         )
 
 
@@ -401,9 +395,7 @@ def attach_case(insp: Inspection, case_id: str) -> Inspection:
     if case_id in insp.case_ids:
         return insp
     if len(insp.case_ids) >= MAX_CASES_PER_INSPECTION:
-        raise InspectionStateError(
-            f"inspection {insp.inspection_id!r} already has {MAX_CASES_PER_INSPECTION} cases"
-        )
+        raise InspectionStateError(f"inspection {insp.inspection_id!r} already has {MAX_CASES_PER_INSPECTION} cases")
     return replace(insp, case_ids=insp.case_ids + (case_id,))
 
 

@@ -136,9 +136,7 @@ class OrderVolumes:
                 continue
             days = by_sku.setdefault(row.sku, {})
             if row.day in days:
-                errors.append(
-                    FieldError(f"order_volumes[{i}]", f"duplicate row for sku {row.sku!r} on {row.day}")
-                )
+                errors.append(FieldError(f"order_volumes[{i}]", f"duplicate row for sku {row.sku!r} on {row.day}"))
                 continue
             days[row.day] = row.orders
         if errors:
@@ -368,9 +366,7 @@ def record_attribution(existing: Attribution | None, new: Attribution) -> tuple[
         return new, True
     if existing.case_id != new.case_id:
         raise ValueError("record_attribution: existing record has another case id")
-    differing = tuple(
-        f.name for f in fields(Attribution) if getattr(existing, f.name) != getattr(new, f.name)
-    )
+    differing = tuple(f.name for f in fields(Attribution) if getattr(existing, f.name) != getattr(new, f.name))
     if differing:
         raise AttributionConflict(new.case_id, differing)
     return existing, False

@@ -121,9 +121,7 @@ class RecallRecommendation:
         }
 
 
-def set_recall_status(
-    rec: RecallRecommendation, to: RecallStatus | str, at: datetime
-) -> RecallRecommendation:
+def set_recall_status(rec: RecallRecommendation, to: RecallStatus | str, at: datetime) -> RecallRecommendation:
     try:
         target = RecallStatus(to)
     except ValueError:

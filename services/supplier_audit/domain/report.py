@@ -238,10 +238,7 @@ def build_weekly_report(
         return tuple(rows[: rules.report_top_n])
 
     improvements = [
-        Improvement(d, k, p, counts[d][k])
-        for d in DIMENSIONS
-        for k, p in previous[d].items()
-        if p > counts[d][k]
+        Improvement(d, k, p, counts[d][k]) for d in DIMENSIONS for k, p in previous[d].items() if p > counts[d][k]
     ]
     improvements.sort(key=lambda i: (-i.drop, DIMENSIONS.index(i.dimension), i.key))
 
@@ -378,10 +375,7 @@ def render_markdown(report: ImprovementReport) -> str:
         "",
         *_table(
             ["维度 (Dimension)", "对象 (Item)", "上周 (Last week)", "本周 (This week)", "下降 (Drop)"],
-            [
-                [_DIMENSION_NAMES[i.dimension], i.key, i.previous, i.count, i.drop]
-                for i in report.improvements
-            ],
+            [[_DIMENSION_NAMES[i.dimension], i.key, i.previous, i.count, i.drop] for i in report.improvements],
         ),
         "## 进行中的飞行检查 (Open inspections)",
         "",

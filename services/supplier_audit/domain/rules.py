@@ -118,9 +118,7 @@ class AuditRules:
         if not isinstance(data, Mapping):
             raise RulesValidationError([FieldError("", "rules must be an object")])
         known = {f.name for f in fields(cls)}
-        errors: list[FieldError] = [
-            FieldError(str(k), "unknown rule") for k in sorted(data, key=str) if k not in known
-        ]
+        errors: list[FieldError] = [FieldError(str(k), "unknown rule") for k in sorted(data, key=str) if k not in known]
         values: dict[str, Any] = {}
         for key, value in data.items():
             if key not in known:

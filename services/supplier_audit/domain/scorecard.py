@@ -179,9 +179,7 @@ def _period(
     cats = []
     for cat in sorted(set(cur) | set(prev)):
         r, pr = rate_per_1000(cur[cat], orders), rate_per_1000(prev[cat], prev_orders)
-        cats.append(
-            CategoryStat(cat, cur[cat], _show(r), prev[cat], _show(pr), cur[cat] - prev[cat], trend(r, pr))
-        )
+        cats.append(CategoryStat(cat, cur[cat], _show(r), prev[cat], _show(pr), cur[cat] - prev[cat], trend(r, pr)))
     cats.sort(key=lambda c: (-c.complaints, c.category))
     total, prev_total = sum(cur.values()), sum(prev.values())
     rate, prev_rate = rate_per_1000(total, orders), rate_per_1000(prev_total, prev_orders)
