@@ -26,6 +26,7 @@ from .errors import AttributionConflict, AttributionValidationError, DomainValid
 MAX_ID_LENGTH = 128
 MAX_NAME_LENGTH = 200
 MAX_RISK_KINDS = 16
+MAX_REGION_LENGTH = 64
 
 _ID_RE = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -45,8 +46,11 @@ KNOWN_CATEGORIES: tuple[str, ...] = (
 )
 
 #: Risk kinds that make a complaint safety-related by default (``AuditRules.safety_risk_kinds``).
+#: ``safety`` is triage's coarse risk kind (its kinds are legal, media, regulatory, safety, fraud);
+#: the finer ones are for sources that say more.
 DEFAULT_SAFETY_RISK_KINDS: frozenset[str] = frozenset(
     {
+        "safety",
         "allergy",
         "spoilage",
         "poisoning",
@@ -180,6 +184,9 @@ class Attribution:
     batch_id: str | None = None
     safety: bool = False
     risk_kinds: frozenset[str] = field(default_factory=frozenset)
+    product_line: str | None = None
+    order_id: str | None = None
+    region: str | None = None
 
     def __post_init__(self) -> None:
         errors = _attribution_errors(self)
@@ -200,6 +207,9 @@ class Attribution:
             "occurred_at": self.occurred_at.isoformat(),
             "safety": self.safety,
             "risk_kinds": sorted(self.risk_kinds),
+            "product_line": self.product_line,
+            "order_id": self.order_id,
+            "region": self.region,
         }
 
     @classmethod
@@ -207,7 +217,8 @@ class Attribution:
         """Validate a JSON-like mapping; raises ``AttributionValidationError`` naming every bad field.
 
         ``occurred_at`` is an RFC 3339 string with offset (or an aware datetime); ``risk_kinds`` a
-        list of slugs; ``batch_id`` may be absent, null or "" for an unknown batch.
+        list of slugs; ``batch_id``, ``product_line``, ``order_id`` and ``region`` may be absent, null
+        or "" (unknown). ``shop_id`` is not part of the record: the caller scopes by shop.
         """
         return validate_attribution(data)
 
@@ -227,6 +238,12 @@ def _attribution_errors(a: Attribution) -> list[FieldError]:
         errors.append(FieldError("occurred_at", "must be a timezone-aware datetime"))
     if not isinstance(a.safety, bool):
         errors.append(FieldError("safety", "must be a boolean"))
+    for name, limit in (("product_line", MAX_NAME_LENGTH), ("region", MAX_REGION_LENGTH)):
+        value = getattr(a, name)
+        if value is not None and (not isinstance(value, str) or not value.strip() or len(value) > limit):
+            errors.append(FieldError(name, f"must be 1-{limit} characters (or null)"))
+    if a.order_id is not None and not is_valid_id(a.order_id):
+        errors.append(FieldError("order_id", _ID_MESSAGE + " (or null)"))
     if not isinstance(a.risk_kinds, frozenset):
         errors.append(FieldError("risk_kinds", "must be a frozenset of slugs"))
     else:
@@ -252,6 +269,9 @@ _ATTRIBUTION_FIELDS = frozenset(
         "occurred_at",
         "safety",
         "risk_kinds",
+        "product_line",
+        "order_id",
+        "region",
     }
 )
 
@@ -338,6 +358,23 @@ def validate_attribution(data: Mapping[str, Any]) -> Attribution:
             else:
                 kinds.add(kind)
 
+    optional: dict[str, str | None] = {}
+    for name, limit in (("product_line", MAX_NAME_LENGTH), ("region", MAX_REGION_LENGTH)):
+        value = data.get(name)
+        if value is None or value == "":
+            optional[name] = None
+        elif not isinstance(value, str) or not value.strip() or len(value) > limit:
+            errors.append(FieldError(name, f"must be 1-{limit} characters (or null)"))
+        else:
+            optional[name] = value.strip()
+    order_id = data.get("order_id")
+    if order_id is None or order_id == "":
+        optional["order_id"] = None
+    elif not is_valid_id(order_id):
+        errors.append(FieldError("order_id", _ID_MESSAGE + " (or null)"))
+    else:
+        optional["order_id"] = order_id
+
     if errors:
         raise AttributionValidationError(errors)
     assert severity is not None and occurred_at is not None
@@ -351,6 +388,9 @@ def validate_attribution(data: Mapping[str, Any]) -> Attribution:
         batch_id=batch_id,
         safety=safety,
         risk_kinds=frozenset(kinds),
+        product_line=optional["product_line"],
+        order_id=optional["order_id"],
+        region=optional["region"],
     )
 
 

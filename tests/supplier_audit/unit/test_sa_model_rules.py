@@ -41,6 +41,9 @@ GOOD = {
     "occurred_at": "2026-11-02T10:00:00+08:00",
     "safety": True,
     "risk_kinds": ["allergy"],
+    "product_line": "休闲零食 (snacks)",
+    "order_id": "O-1001",
+    "region": "CN-31",
 }
 
 
@@ -52,8 +55,16 @@ def test_a_valid_attribution_round_trips() -> None:
     assert a.severity is Severity.HIGH and a.occurred_at == datetime(2026, 11, 2, 10, tzinfo=TZ)
     assert a.risk_kinds == frozenset({"allergy"}) and a.is_safety_related()
     assert Attribution.from_dict(json.loads(json.dumps(a.to_dict()))) == a
-    no_batch = validate_attribution({**GOOD, "batch_id": "", "safety": False, "risk_kinds": []})
+    assert (a.product_line, a.order_id, a.region) == ("休闲零食 (snacks)", "O-1001", "CN-31")
+    no_batch = validate_attribution(
+        {**GOOD, "batch_id": "", "safety": False, "risk_kinds": [], "order_id": "", "region": None}
+    )
     assert no_batch.batch_id is None and not no_batch.is_safety_related()
+    assert (no_batch.order_id, no_batch.region) == (None, None)
+    # triage's coarse risk kind "safety" is safety-related by default; "media" is not
+    coarse = validate_attribution({**GOOD, "safety": False, "risk_kinds": ["safety", "media"]})
+    assert coarse.is_safety_related()
+    assert not validate_attribution({**GOOD, "safety": False, "risk_kinds": ["media"]}).is_safety_related()
 
 
 def test_attribution_validation_names_every_bad_field() -> None:
@@ -67,11 +78,24 @@ def test_attribution_validation_names_every_bad_field() -> None:
         "safety": "yes",
         "risk_kinds": ["ok_kind", "Bad Kind"],
         "colour": "red",
+        "order_id": "O 1",
+        "region": "x" * 65,
     }
     with pytest.raises(E.AttributionValidationError) as info:
         validate_attribution(bad)
     fields = [e.field for e in info.value.errors]
-    assert fields == ["colour", "case_id", "sku", "category", "severity", "occurred_at", "safety", "risk_kinds[1]"]
+    assert fields == [
+        "colour",
+        "case_id",
+        "sku",
+        "category",
+        "severity",
+        "occurred_at",
+        "safety",
+        "risk_kinds[1]",
+        "region",
+        "order_id",
+    ]
     assert isinstance(info.value, E.DomainValidationError)
     assert info.value.errors[1].to_dict() == {"field": "case_id", "message": "required"}
     with pytest.raises(E.AttributionValidationError):
