@@ -435,7 +435,10 @@ def _update_action(insp: Inspection, action_id: str, at: datetime, field_name: s
     _raise(errors)
     if at < current.created_at:
         raise DomainValidationError([FieldError("at", "must not be before the action was created")])
-    updated = replace(current, **{field_name: at})
+    if field_name == "completed_at":
+        updated = replace(current, completed_at=at)
+    else:
+        updated = replace(current, cancelled_at=at)
     return replace(insp, actions=tuple(updated if a.action_id == action_id else a for a in insp.actions))
 
 

@@ -382,7 +382,7 @@ def validate_attribution(data: Mapping[str, Any]) -> Attribution:
         case_id=case_id,
         sku=sku,
         supplier_id=supplier_id,
-        category=category,
+        category=str(category),
         severity=severity,
         occurred_at=occurred_at,
         batch_id=batch_id,
