@@ -93,10 +93,7 @@ def format_time(value: datetime) -> str:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise CanonicalizationError("$", "naive datetime has no canonical time")
     u = value.astimezone(UTC)
-    return (
-        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
-        f".{u.microsecond:06d}Z"
-    )
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
 
 
 def parse_time(text: str, field: str = "time") -> datetime:

@@ -127,8 +127,7 @@ def verify_chain(
                 )
             return bad(
                 ChainProblem.OUT_OF_ORDER,
-                f"expected index {expected}, found a record with index {record.index} "
-                "(repeated or reordered)",
+                f"expected index {expected}, found a record with index {record.index} (repeated or reordered)",
             )
         if record.prev_entry_hash != prev:
             return bad(

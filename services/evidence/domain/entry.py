@@ -110,9 +110,7 @@ class EvidenceEntry:
         if not isinstance(self.content_sha256, str) or not _SHA256_HEX.fullmatch(self.content_sha256):
             raise InvalidEntry("content_sha256", "must be 64 lowercase hexadecimal digits")
         if not isinstance(self.content_type, str) or not _MEDIA_TYPE.fullmatch(self.content_type):
-            raise InvalidEntry(
-                "content_type", "must be a lowercase media type 'type/subtype' without parameters"
-            )
+            raise InvalidEntry("content_type", "must be a lowercase media type 'type/subtype' without parameters")
         check_text(
             "description",
             self.description,

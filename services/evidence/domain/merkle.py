@@ -262,9 +262,7 @@ def _check_hashes(proof: Sequence[bytes]) -> None:
             raise ProofVerificationError(f"proof hash {position} is not {HASH_SIZE} bytes")
 
 
-def root_from_inclusion_proof(
-    leaf_hash_: bytes, leaf_index: int, tree_size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(leaf_hash_: bytes, leaf_index: int, tree_size: int, proof: Sequence[bytes]) -> bytes:
     """The root an inclusion proof leads to (RFC 9162 section 2.1.3.2, steps 1-4 and the sn check).
 
     Raises ``ProofVerificationError`` when the proof cannot be valid for any root (index not below the
@@ -367,9 +365,7 @@ class Frontier:
             raise FrontierMismatch(f"frontier size must be a non-negative integer, got {self.size!r}")
         expected = self.size.bit_count()
         if len(self.hashes) != expected:
-            raise FrontierMismatch(
-                f"a tree of size {self.size} has {expected} frontier nodes, got {len(self.hashes)}"
-            )
+            raise FrontierMismatch(f"a tree of size {self.size} has {expected} frontier nodes, got {len(self.hashes)}")
         for h in self.hashes:
             if not isinstance(h, bytes) or len(h) != HASH_SIZE:
                 raise FrontierMismatch("frontier hashes must be 32-byte values")
@@ -422,9 +418,7 @@ class AppendResult:
 def append_leaf_hashes(frontier: Frontier, leaf_hashes: Iterable[bytes]) -> AppendResult:
     """Append leaves (given by their leaf hashes) to the tree whose right frontier is ``frontier``."""
     keys = frontier.keys
-    stack: list[tuple[int, int, bytes]] = [
-        (k.level, k.index, h) for k, h in zip(keys, frontier.hashes, strict=True)
-    ]
+    stack: list[tuple[int, int, bytes]] = [(k.level, k.index, h) for k, h in zip(keys, frontier.hashes, strict=True)]
     new_nodes: list[tuple[NodeKey, bytes]] = []
     size = frontier.size
     for h in leaf_hashes:

@@ -244,3 +244,13 @@ def test_entry_from_dict_is_strict(mutate, field):
     with pytest.raises(InvalidEntry) as caught:
         entry_from_dict(data)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'{"b":1,"a":2}', b'{"a": 1}', b'"\\u00e9"', b"[1,2] ", b"01", b'"\\/"', b"1e3", b"-0"],
+)
+def test_parse_canonical_refuses_other_spellings(data):
+    with pytest.raises(InvalidEntry):
+        parse_canonical(data)
+    assert parse_canonical(b'{"a":[1,"\xc3\xa9",null]}') == {"a": [1, "é", None]}
