@@ -41,6 +41,7 @@ from .budget import Budget, require_aware, validate_period_key
 from .errors import InvalidInput, UnbalancedTransaction
 from .money import Money
 from .offer import Offer
+from .vocabulary import parse_enum
 
 
 class AccountName(StrEnum):
@@ -120,6 +121,8 @@ class JournalTransaction:
     def __post_init__(self) -> None:
         if not isinstance(self.txn_id, str) or not self.txn_id:
             raise InvalidInput("txn_id", "must be a non-empty string")
+        object.__setattr__(self, "kind", parse_enum(TxnKind, self.kind, "kind"))
+        require_aware(self.at)
         postings = tuple(self.postings)
         object.__setattr__(self, "postings", postings)
         if len(postings) < 2:

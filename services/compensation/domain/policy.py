@@ -173,7 +173,7 @@ class LadderPolicy:
     small_order_no_return_max_minor: int | None = 3000
     # Orders above this value that land on level 6 get level 5: expensive goods come back first.
     refund_without_return_max_minor: int | None = 100_000
-    # Maker-checker: a supervisor must approve offers at or above this level ...
+    # Maker-checker: a supervisor must approve offers at or above this level (7 = never by level) ...
     approval_min_level: int = 5
     # ... or with an amount strictly above this threshold.
     approval_threshold_minor: int = 20_000
@@ -253,10 +253,10 @@ class LadderPolicy:
             parse_enum(Category, cat, f"flash_categories.{i}")
         for cat, rules in self.follow_ups.items():
             parse_enum(Category, cat, "follow_ups")
-            for i, rule in enumerate(rules):
-                if not isinstance(rule, FollowUpRule):
+            for i, follow_up in enumerate(rules):
+                if not isinstance(follow_up, FollowUpRule):
                     raise InvalidInput(f"follow_ups.{cat}.{i}", "must be a FollowUpRule")
-                rule.validate(f"follow_ups.{cat}.{i}")
+                follow_up.validate(f"follow_ups.{cat}.{i}")
         if self.budget_period not in PERIOD_KINDS:
             raise InvalidInput("budget_period", f"must be one of {sorted(PERIOD_KINDS)}")
         require_int(self.budget_cap_minor, "budget_cap_minor", minimum=0, maximum=MAX_MINOR)

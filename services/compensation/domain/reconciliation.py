@@ -174,15 +174,15 @@ def reconcile(
         )
 
     # Payout records against the ledger.
-    live = [p for p in payouts if not p.reversed]
+    live = [rec for rec in payouts if not rec.reversed]
     paid_by_period: dict[tuple[str, str, str], int] = defaultdict(int)
     paid_by_offer: dict[str, int] = defaultdict(int)
     offer_shop: dict[str, tuple[str, str]] = {}
-    for p in live:
-        paid_by_period[(p.shop_id, p.period, p.amount.currency)] += p.amount.amount_minor
-        paid_by_offer[p.offer_id] += p.amount.amount_minor
-        offer_shop[p.offer_id] = (p.shop_id, p.period)
-    for offer_id, n in sorted(Counter(p.offer_id for p in live).items()):
+    for rec in live:
+        paid_by_period[(rec.shop_id, rec.period, rec.amount.currency)] += rec.amount.amount_minor
+        paid_by_offer[rec.offer_id] += rec.amount.amount_minor
+        offer_shop[rec.offer_id] = (rec.shop_id, rec.period)
+    for offer_id, n in sorted(Counter(rec.offer_id for rec in live).items()):
         if n > 1:
             shop, period = offer_shop[offer_id]
             out.append(

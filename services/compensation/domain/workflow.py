@@ -4,6 +4,7 @@ transactions (and payout record) that the application layer writes in one databa
 The application layer loads the offer and the budget of ``offer.budget_period`` (with a row lock),
 calls one function here, and stores the :class:`Outcome`. Nothing here performs I/O.
 
+- :func:`open_budget` opens the shop's budget for the current period (with its funding entry).
 - :func:`propose` reserves the amount and routes the offer: flash-approved, auto-approved (no reason
   for approval), or ``pending_approval`` with reasons (level ≥ 5, amount above threshold, more than
   the remaining budget — then the reservation overdraws the budget — or a flash-category case that
@@ -21,11 +22,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from .budget import Budget
+from .budget import Budget, period_key
 from .errors import CurrencyMismatch, InvalidInput
 from .flash import FlashDecision, MediaItem, decide_flash
 from .ladder import LadderDecision
-from .ledger import JournalTransaction, approve_txn, pay_txn, release_txn, reserve_txn, reverse_txn
+from .ledger import (
+    JournalTransaction,
+    approve_txn,
+    open_budget_txn,
+    pay_txn,
+    release_txn,
+    reserve_txn,
+    reverse_txn,
+)
+from .money import Money
 from .offer import (
     FLASH_REASON_PREFIX,
     Actor,
@@ -50,6 +60,14 @@ class Outcome:
     transactions: tuple[JournalTransaction, ...]
     payout: PayoutRecord | None = None
     flash: FlashDecision | None = None
+
+
+def open_budget(policy: LadderPolicy, shop_id: str, at: datetime) -> tuple[Budget, JournalTransaction | None]:
+    """The budget of the period containing ``at`` (policy's period kind and time zone), funded with the
+    policy's cap, and the journal transaction funding it (``None`` for a zero cap)."""
+    key = period_key(at, policy.timezone, policy.budget_period)
+    budget = Budget.open(shop_id, key, Money(policy.budget_cap_minor, policy.currency))
+    return budget, open_budget_txn(budget, at=at)
 
 
 def _check_budget(offer: Offer, budget: Budget) -> None:
@@ -90,7 +108,8 @@ def propose(
     flash = decide_flash(policy, category=decision.category, media=media, amount=offer.amount, budget=budget)
     reasons = approval_reasons(policy, level=offer.level, amount=offer.amount, budget=budget)
     if not flash.auto_approve and decision.category in policy.flash_categories:
-        reasons += (FLASH_REASON_PREFIX + flash.reason,)
+        code = flash.reason
+        reasons += (code if code.startswith(FLASH_REASON_PREFIX) else FLASH_REASON_PREFIX + code,)
     offer = _with_flash_reason(offer, flash, decision, policy)
 
     new_budget = budget.reserve(offer.amount, allow_overdraft=True)

@@ -7,7 +7,10 @@ import pytest
 
 from services.compensation.domain.budget import Budget, next_period_key, period_bounds, period_key
 from services.compensation.domain.errors import BudgetExceeded, InvalidInput
+from services.compensation.domain.ledger import AccountName, account, account_balances
 from services.compensation.domain.money import Money
+from services.compensation.domain.policy import LadderPolicy
+from services.compensation.domain.workflow import open_budget
 
 SH = "Asia/Shanghai"
 
@@ -144,3 +147,13 @@ def test_every_instant_falls_in_exactly_its_period():
         assert start <= at < end, (at, key)
         assert key == at.astimezone(tz).strftime("%Y-%m")
         at += timedelta(hours=7, minutes=13)
+
+
+def test_open_budget_uses_the_policy_period_zone_and_cap():
+    at = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    budget, funding = open_budget(LadderPolicy(), "shop-1", at)
+    assert (budget.period, budget.cap, budget.remaining) == ("2026-12", Money.cny(1_000_000), Money.cny(1_000_000))
+    assert account_balances([funding])[account("shop-1", "2026-12", AccountName.BUDGET_AVAILABLE, "CNY")] == 1_000_000
+    utc_weekly = LadderPolicy.from_dict({"timezone": "UTC", "budget_period": "week", "budget_cap_minor": 0})
+    budget, funding = open_budget(utc_weekly, "shop-1", at)
+    assert (budget.period, budget.cap, funding) == ("2026-W49", Money.cny(0), None)

@@ -109,6 +109,23 @@ def test_damage_without_video_waits_for_a_person_with_the_reason():
     assert not out.offer.flash
 
 
+def test_damage_waits_for_a_person_when_flash_is_switched_off():
+    policy = LadderPolicy.from_dict({"flash_enabled": False})
+    budget = Budget.open("shop-1", "2026-11", Money.cny(100000))
+    out = propose(
+        policy,
+        offer_id="o-4",
+        case_id="c-4",
+        decision=_damage_decision("low", 8000),
+        proposer=Actor("agent-1", {"agent"}),
+        budget=budget,
+        at=AT,
+        media=[VIDEO],
+    )
+    assert out.offer.state == OfferState.PENDING_APPROVAL
+    assert out.offer.approval_reasons == ("flash_disabled",)
+
+
 def test_damage_above_flash_limit_waits_with_all_reasons():
     budget = Budget.open("shop-1", "2026-11", Money.cny(100000))
     out = propose(
