@@ -16,10 +16,10 @@ from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import gateway.routers
 from gateway import problems
 from gateway.auth import RateLimiter, TokenVerifier
 from gateway.clients import ServiceClients
-import gateway.routers
 from gateway.settings import GatewaySettings
 from libs.settings import Endpoints
 

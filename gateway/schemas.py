@@ -127,3 +127,157 @@ class ProblemOut(BaseModel):
     status: int
     detail: str
     errors: list[FieldErrorOut] | None = None
+
+
+class SlaOut(BaseModel):
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    first_response_at: datetime | None
+    breached: bool
+
+
+class TimelineOut(BaseModel):
+    at: datetime | None
+    actor: str
+    action: str
+    from_state: str
+    to_state: str
+    note: str
+
+
+class TaskOut(BaseModel):
+    id: str
+    kind: str
+    due_at: datetime | None
+    state: str
+    text: str
+
+
+class CaseOut(BaseModel):
+    id: str
+    shop_id: str
+    feedback_ids: list[str]
+    category: str
+    sentiment: float
+    intensity: float
+    risk_terms: list[str]
+    priority: Literal["P1", "P2", "P3"]
+    priority_factors: list[str]
+    state: str
+    assignee: str | None
+    escalation_level: int
+    sla: SlaOut
+    created_at: datetime | None
+    customer_id: str
+    order_id: str
+    sku: str
+    batch_id: str
+    region: str
+    product_line: str
+    severity: str
+    channel: str
+    review_updated: bool
+    satisfaction: int | None
+    timeline: list[TimelineOut] | None = None
+    tasks: list[TaskOut] | None = None
+
+
+class CaseList(Page):
+    items: list[CaseOut]
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agent_id: str = Field(min_length=1, max_length=128)
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: Literal["new", "assigned", "contacted", "awaiting_customer", "resolved", "follow_up", "closed", "reopened"]
+    note: str = Field(default="", max_length=2000)
+
+
+class EscalateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class SatisfactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    score: StrictInt = Field(ge=1, le=5)
+
+
+class AlertOut(BaseModel):
+    id: str
+    kind: str
+    severity: str
+    case_id: str | None
+    message: str
+    details: dict  # type: ignore[type-arg]
+    created_at: datetime | None
+
+
+class AlertList(Page):
+    items: list[AlertOut]
+
+
+class IncidentOut(BaseModel):
+    id: str
+    scope: str
+    value: str
+    category: str
+    state: str
+    case_ids: list[str]
+    opened_at: datetime | None
+
+
+class IncidentList(Page):
+    items: list[IncidentOut]
+
+
+class HeatmapOut(BaseModel):
+    rows: list[str]
+    cols: list[str]
+    cells: list[list[int]]
+
+
+class AgentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(default="", max_length=200)
+    level: Literal[1, 2, 3] = 1
+    active: bool = True
+
+
+class AgentOut(BaseModel):
+    id: str
+    name: str
+    level: int
+    active: bool
+    open_cases: int = 0
+
+
+class AgentList(BaseModel):
+    items: list[AgentOut]
+
+
+class OwnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agent_id: str = Field(min_length=1, max_length=128)
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: datetime
+    ends_at: datetime
+
+
+class TriageSettingsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    calendar: dict = Field(default_factory=dict)  # type: ignore[type-arg]
+    risk_overrides: dict = Field(default_factory=dict)  # type: ignore[type-arg]
+    category_overrides: dict = Field(default_factory=dict)  # type: ignore[type-arg]

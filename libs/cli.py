@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -71,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sub", default="local-user", help="the user id (JWT subject)")
     p.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
     p.set_defaults(func=_token)
+
+    # Each service may add its own commands (services/<name>/cli.py with register(subparsers)).
+    for service in SERVICES:
+        try:
+            module = importlib.import_module(f"services.{service}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.cli":
+                raise
+            continue
+        module.register(sub)
     return parser
 
 

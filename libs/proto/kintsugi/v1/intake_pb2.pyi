@@ -29,7 +29,7 @@ class Media(_message.Message):
     def __init__(self, kind: _Optional[str] = ..., sha256: _Optional[str] = ..., uri: _Optional[str] = ...) -> None: ...
 
 class FeedbackInput(_message.Message):
-    __slots__ = ("channel", "external_id", "text", "rating", "order_id", "customer", "sku", "product_line", "supplier_id", "batch_id", "region", "order_value", "media", "occurred_at", "raw_json")
+    __slots__ = ("channel", "external_id", "text", "rating", "order_id", "customer", "sku", "product_line", "supplier_id", "batch_id", "region", "order_value", "media", "occurred_at", "raw_json", "logistics_event")
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,7 @@ class FeedbackInput(_message.Message):
     MEDIA_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     RAW_JSON_FIELD_NUMBER: _ClassVar[int]
+    LOGISTICS_EVENT_FIELD_NUMBER: _ClassVar[int]
     channel: str
     external_id: str
     text: str
@@ -60,7 +61,8 @@ class FeedbackInput(_message.Message):
     media: _containers.RepeatedCompositeFieldContainer[Media]
     occurred_at: _timestamp_pb2.Timestamp
     raw_json: str
-    def __init__(self, channel: _Optional[str] = ..., external_id: _Optional[str] = ..., text: _Optional[str] = ..., rating: _Optional[int] = ..., order_id: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., sku: _Optional[str] = ..., product_line: _Optional[str] = ..., supplier_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., region: _Optional[str] = ..., order_value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., media: _Optional[_Iterable[_Union[Media, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., raw_json: _Optional[str] = ...) -> None: ...
+    logistics_event: str
+    def __init__(self, channel: _Optional[str] = ..., external_id: _Optional[str] = ..., text: _Optional[str] = ..., rating: _Optional[int] = ..., order_id: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., sku: _Optional[str] = ..., product_line: _Optional[str] = ..., supplier_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., region: _Optional[str] = ..., order_value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., media: _Optional[_Iterable[_Union[Media, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., raw_json: _Optional[str] = ..., logistics_event: _Optional[str] = ...) -> None: ...
 
 class SubmitFeedbackRequest(_message.Message):
     __slots__ = ("scope", "item")

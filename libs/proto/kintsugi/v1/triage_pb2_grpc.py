@@ -54,6 +54,76 @@ class TriageStub:
                 request_serializer=kintsugi_dot_v1_dot_triage__pb2.ListCasesRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListCasesResponse.FromString,
                 _registered_method=True)
+        self.Assign = channel.unary_unary(
+                '/kintsugi.v1.Triage/Assign',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.AssignRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+                _registered_method=True)
+        self.Transition = channel.unary_unary(
+                '/kintsugi.v1.Triage/Transition',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.TransitionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+                _registered_method=True)
+        self.Escalate = channel.unary_unary(
+                '/kintsugi.v1.Triage/Escalate',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.EscalateRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+                _registered_method=True)
+        self.AddNote = channel.unary_unary(
+                '/kintsugi.v1.Triage/AddNote',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.AddNoteRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+                _registered_method=True)
+        self.RecordSatisfaction = channel.unary_unary(
+                '/kintsugi.v1.Triage/RecordSatisfaction',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.RecordSatisfactionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+                _registered_method=True)
+        self.ListAlerts = channel.unary_unary(
+                '/kintsugi.v1.Triage/ListAlerts',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.ListAlertsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListAlertsResponse.FromString,
+                _registered_method=True)
+        self.ListIncidents = channel.unary_unary(
+                '/kintsugi.v1.Triage/ListIncidents',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.ListIncidentsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListIncidentsResponse.FromString,
+                _registered_method=True)
+        self.Heatmap = channel.unary_unary(
+                '/kintsugi.v1.Triage/Heatmap',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapResponse.FromString,
+                _registered_method=True)
+        self.UpsertAgent = channel.unary_unary(
+                '/kintsugi.v1.Triage/UpsertAgent',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.UpsertAgentRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Agent.FromString,
+                _registered_method=True)
+        self.ListAgents = channel.unary_unary(
+                '/kintsugi.v1.Triage/ListAgents',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.ListAgentsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListAgentsResponse.FromString,
+                _registered_method=True)
+        self.SetProductLineOwner = channel.unary_unary(
+                '/kintsugi.v1.Triage/SetProductLineOwner',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.SetProductLineOwnerRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ProductLineOwner.FromString,
+                _registered_method=True)
+        self.AddShift = channel.unary_unary(
+                '/kintsugi.v1.Triage/AddShift',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.AddShiftRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.Shift.FromString,
+                _registered_method=True)
+        self.GetShopSettings = channel.unary_unary(
+                '/kintsugi.v1.Triage/GetShopSettings',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.GetShopSettingsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ShopSettings.FromString,
+                _registered_method=True)
+        self.UpdateShopSettings = channel.unary_unary(
+                '/kintsugi.v1.Triage/UpdateShopSettings',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.UpdateShopSettingsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.ShopSettings.FromString,
+                _registered_method=True)
 
 
 class TriageServicer:
@@ -84,6 +154,90 @@ class TriageServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Assign(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Transition(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Escalate(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddNote(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordSatisfaction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAlerts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListIncidents(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Heatmap(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertAgent(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAgents(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetProductLineOwner(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddShift(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetShopSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateShopSettings(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriageServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -106,6 +260,76 @@ def add_TriageServicer_to_server(servicer, server):
                     servicer.ListCases,
                     request_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListCasesRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_triage__pb2.ListCasesResponse.SerializeToString,
+            ),
+            'Assign': grpc.unary_unary_rpc_method_handler(
+                    servicer.Assign,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.AssignRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Case.SerializeToString,
+            ),
+            'Transition': grpc.unary_unary_rpc_method_handler(
+                    servicer.Transition,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.TransitionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Case.SerializeToString,
+            ),
+            'Escalate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Escalate,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.EscalateRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Case.SerializeToString,
+            ),
+            'AddNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddNote,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.AddNoteRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Case.SerializeToString,
+            ),
+            'RecordSatisfaction': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSatisfaction,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.RecordSatisfactionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Case.SerializeToString,
+            ),
+            'ListAlerts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAlerts,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListAlertsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.ListAlertsResponse.SerializeToString,
+            ),
+            'ListIncidents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIncidents,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListIncidentsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.ListIncidentsResponse.SerializeToString,
+            ),
+            'Heatmap': grpc.unary_unary_rpc_method_handler(
+                    servicer.Heatmap,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapResponse.SerializeToString,
+            ),
+            'UpsertAgent': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertAgent,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.UpsertAgentRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Agent.SerializeToString,
+            ),
+            'ListAgents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAgents,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.ListAgentsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.ListAgentsResponse.SerializeToString,
+            ),
+            'SetProductLineOwner': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetProductLineOwner,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.SetProductLineOwnerRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.ProductLineOwner.SerializeToString,
+            ),
+            'AddShift': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddShift,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.AddShiftRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.Shift.SerializeToString,
+            ),
+            'GetShopSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetShopSettings,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.GetShopSettingsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.ShopSettings.SerializeToString,
+            ),
+            'UpdateShopSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateShopSettings,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.UpdateShopSettingsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.ShopSettings.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -216,6 +440,384 @@ class Triage:
             '/kintsugi.v1.Triage/ListCases',
             kintsugi_dot_v1_dot_triage__pb2.ListCasesRequest.SerializeToString,
             kintsugi_dot_v1_dot_triage__pb2.ListCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Assign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/Assign',
+            kintsugi_dot_v1_dot_triage__pb2.AssignRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Transition(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/Transition',
+            kintsugi_dot_v1_dot_triage__pb2.TransitionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Escalate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/Escalate',
+            kintsugi_dot_v1_dot_triage__pb2.EscalateRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/AddNote',
+            kintsugi_dot_v1_dot_triage__pb2.AddNoteRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSatisfaction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/RecordSatisfaction',
+            kintsugi_dot_v1_dot_triage__pb2.RecordSatisfactionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Case.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAlerts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/ListAlerts',
+            kintsugi_dot_v1_dot_triage__pb2.ListAlertsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.ListAlertsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIncidents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/ListIncidents',
+            kintsugi_dot_v1_dot_triage__pb2.ListIncidentsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.ListIncidentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Heatmap(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/Heatmap',
+            kintsugi_dot_v1_dot_triage__pb2.HeatmapRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.HeatmapResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertAgent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/UpsertAgent',
+            kintsugi_dot_v1_dot_triage__pb2.UpsertAgentRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Agent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAgents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/ListAgents',
+            kintsugi_dot_v1_dot_triage__pb2.ListAgentsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.ListAgentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetProductLineOwner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/SetProductLineOwner',
+            kintsugi_dot_v1_dot_triage__pb2.SetProductLineOwnerRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.ProductLineOwner.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddShift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/AddShift',
+            kintsugi_dot_v1_dot_triage__pb2.AddShiftRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.Shift.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetShopSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/GetShopSettings',
+            kintsugi_dot_v1_dot_triage__pb2.GetShopSettingsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.ShopSettings.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateShopSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/UpdateShopSettings',
+            kintsugi_dot_v1_dot_triage__pb2.UpdateShopSettingsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.ShopSettings.FromString,
             options,
             channel_credentials,
             insecure,
