@@ -61,6 +61,7 @@ class Term:
     regex: re.Pattern[str]
     negatable: bool
     cjk: bool
+    literal: bool = True
 
 
 def literal_pattern(term: str) -> str:
@@ -101,6 +102,7 @@ def compile_pattern(pattern: str, *, label: str, group: str, weight: float, nega
         regex=re.compile(pattern),
         negatable=negatable,
         cjk=is_cjk(label),
+        literal=False,
     )
 
 
@@ -139,7 +141,8 @@ def find_matches(text: str, terms: Iterable[Term]) -> list[Match]:
             if term.negatable and is_negated(text, m.start(), term.cjk):
                 continue
             candidates.append(Match(term, m.start(), m.end(), m.group(0)))
-    candidates.sort(key=lambda c: (c.start - c.end, -c.term.weight, c.start, c.term.label))
+    # longest first; then the heavier term; a literal term beats a pattern covering the same text
+    candidates.sort(key=lambda c: (c.start - c.end, -c.term.weight, not c.term.literal, c.start, c.term.label))
     chosen: list[Match] = []
     for cand in candidates:
         if all(cand.end <= kept.start or cand.start >= kept.end for kept in chosen):

@@ -110,7 +110,9 @@ class CategoryOverrides:
 
     def __post_init__(self) -> None:
         added: dict[Category, tuple[str, ...]] = {}
-        for raw_cat, terms in dict(self.add).items():
+        if not isinstance(self.add, Mapping):
+            raise InvalidInput.on("overrides.add", "must be an object of category -> terms")
+        for raw_cat, terms in self.add.items():
             cat = parse_enum(Category, raw_cat, "overrides.add")
             if cat is Category.OTHER:
                 raise InvalidInput.on("overrides.add", "'other' has no terms")
@@ -119,7 +121,7 @@ class CategoryOverrides:
             for term in terms:
                 compile_literal(term, group=cat, weight=1.0, negatable=False, field=f"overrides.add.{cat}")
             added[cat] = tuple(sorted({" ".join(normalise(t).split()) for t in terms}))
-        if isinstance(self.remove, str):
+        if isinstance(self.remove, str | bytes) or not isinstance(self.remove, Sequence | frozenset | set):
             raise InvalidInput.on("overrides.remove", "must be a list of terms")
         removed = tuple(sorted({" ".join(normalise(str(t)).split()) for t in self.remove}))
         if not 0 < self.weight <= 10:
@@ -138,7 +140,11 @@ class CategoryOverrides:
         add = raw.get("add", {})
         if not isinstance(add, Mapping):
             raise InvalidInput.on("overrides.add", "must be an object of category -> terms")
-        return cls(add=add, remove=tuple(raw.get("remove", ())), weight=float(raw.get("weight", 2.5)))
+        try:
+            weight = float(raw.get("weight", 2.5))
+        except (TypeError, ValueError):
+            raise InvalidInput.on("overrides.weight", "must be a number") from None
+        return cls(add=add, remove=raw.get("remove", ()), weight=weight)
 
     def key(self) -> tuple[object, ...]:
         """A hashable identity, so the compiled lexicon can be cached per distinct override."""

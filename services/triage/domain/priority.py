@@ -116,16 +116,18 @@ def assess_priority(
         factors.append("risk:safety:spoilage")
     if in_incident:
         factors.append("incident:group_complaint")
-    if complaint or risk_hits or spoilage_risk:
+    concern = complaint or bool(threats) or spoilage_risk or in_incident
+    if concern:
+        # how the customer feels only matters when something is wrong
         factors.append(f"category:{cat}")
-    if tier is CustomerTier.VIP:
-        factors.append("customer:vip")
-    if sentiment <= policy.strong_negative:
-        factors.append(f"sentiment:{sentiment:.2f}")
-    if intensity >= policy.high_intensity:
-        factors.append(f"intensity:{intensity:.2f}")
-    if high_value:
-        factors.append(f"order_value:{order_value_minor}")
+        if tier is CustomerTier.VIP:
+            factors.append("customer:vip")
+        if sentiment <= policy.strong_negative:
+            factors.append(f"sentiment:{sentiment:.2f}")
+        if intensity >= policy.high_intensity:
+            factors.append(f"intensity:{intensity:.2f}")
+        if high_value:
+            factors.append(f"order_value:{order_value_minor}")
     public = chan in PUBLIC_CHANNELS
     if public and complaint:
         factors.append(f"channel:public:{chan}")

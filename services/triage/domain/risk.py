@@ -84,7 +84,7 @@ class RiskOverrides:
     remove: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if isinstance(self.remove, str):
+        if isinstance(self.remove, str | bytes) or not isinstance(self.remove, Sequence | frozenset | set):
             raise InvalidInput.on("overrides.remove", "must be a list of terms")
         object.__setattr__(self, "add", tuple(sorted(set(self.add), key=lambda t: t.term)))
         object.__setattr__(self, "remove", tuple(sorted({" ".join(normalise(str(t)).split()) for t in self.remove})))
@@ -102,7 +102,7 @@ class RiskOverrides:
             if not isinstance(item, Mapping) or set(item) != {"term", "kind", "severity"}:
                 raise InvalidInput.on(f"overrides.add[{i}]", "needs exactly term, kind and severity")
             added.append(RiskTerm(item["term"], item["kind"], item["severity"]))
-        return cls(add=tuple(added), remove=tuple(raw.get("remove", ())))
+        return cls(add=tuple(added), remove=raw.get("remove", ()))
 
 
 NO_RISK_OVERRIDES = RiskOverrides()
