@@ -1096,6 +1096,30 @@ def overlay_problems(objs: list[dict[str, Any]], overlay: str) -> list[str]:
     return problems
 
 
+def connection_budget_problems(objs: list[dict[str, Any]]) -> list[str]:
+    """At the HPA's maximum (plus one surge pod) every pod's full pool (pool_size + max_overflow =
+    2 x KINTSUGI_<SERVICE>_DB_POOL_SIZE, default 10) plus the migration fits in the database's
+    max_connections, leaving 10 for the operator, replication and monitoring."""
+    problems = []
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind(objs, "HorizontalPodAutoscaler")}
+    for app in SERVICES.values():
+        dep, cluster = find(objs, "Deployment", app.name), find(objs, "Cluster", app.db_cluster)
+        if dep is None or cluster is None:
+            continue  # reported by service_problems
+        env = effective_env(dep["spec"]["template"]["spec"]["containers"][0], objs)
+        pool = int(env.get(f"KINTSUGI_{app.upper}_DB_POOL_SIZE", 10))
+        hpa = hpas.get(app.name)
+        pods = (hpa["spec"]["maxReplicas"] if hpa else dep["spec"].get("replicas", 1)) + 1
+        params = (cluster["spec"].get("postgresql") or {}).get("parameters") or {}
+        limit = int(params.get("max_connections", 100)) - 10
+        if pods * 2 * pool + 1 > limit:
+            problems.append(
+                f"{app.name}: {pods} pods x {2 * pool} connections + 1 exceed {app.db_cluster}'s "
+                f"max_connections minus 10 ({limit})"
+            )
+    return problems
+
+
 def overlay_check(path: Path, overlay: str) -> list[str]:
     """Everything for one overlay: render it, then run every check. KustomizeError if it does not render."""
     objs = kustomize_build(path)
@@ -1109,6 +1133,7 @@ def overlay_check(path: Path, overlay: str) -> list[str]:
         + config_problems(objs)
         + network_policy_problems(objs, ns)
         + overlay_problems(objs, overlay)
+        + connection_budget_problems(objs)
     )
 
 

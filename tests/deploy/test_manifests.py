@@ -88,6 +88,11 @@ def test_overlay_specifics(rendered, overlay: str) -> None:
     assert kc.overlay_problems(rendered[overlay], overlay) == []
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_database_connections_fit_at_maximum_scale(rendered, overlay: str) -> None:
+    assert kc.connection_budget_problems(rendered[overlay]) == []
+
+
 def test_network_policy_evaluator_sees_the_graph(rendered) -> None:
     """Spot checks of the evaluator itself, so a bug in it cannot make the comparison vacuous."""
     objs = rendered["prod"]
@@ -219,6 +224,11 @@ BROKEN: dict[str, tuple[str, list[Callable[[Path], None]], list[str]]] = {
         [
             _drop_block("base/supplier-audit/deployment.yaml", "limits:", 3),
             _replace(
+                "base/evidence/kustomization.yaml",
+                "KINTSUGI_EVIDENCE_DB_POOL_SIZE=5",
+                "KINTSUGI_EVIDENCE_DB_POOL_SIZE=10",
+            ),
+            _replace(
                 "overlays/prod/kustomization.yaml",
                 "digest: sha256:0000000000000000000000000000000000000000000000000000000000000000",
                 "newTag: latest",
@@ -235,6 +245,7 @@ BROKEN: dict[str, tuple[str, list[Callable[[Path], None]], list[str]]] = {
             "is not pinned by digest",
             "has no fixed tag or digest",
             "prod: Cluster/triage-db has 1 instances, expected 3",
+            "evidence: 11 pods x 20 connections + 1 exceed evidence-db's max_connections minus 10 (190)",
         ],
     ),
 }
