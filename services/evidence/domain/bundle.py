@@ -350,24 +350,24 @@ def _check_entry(
     prev = report.field(raw, "prev_entry_hash", path, "hex")
     stated_entry_hash = report.field(raw, "entry_hash", path, "hex")
     proof = report.field(raw, "inclusion_proof", path, "dict")
-    proof_index = proof_size = hashes = _BAD
+    proof_index: Any = _BAD
+    proof_size: Any = _BAD
+    proof_hashes: list[bytes] | None = None
     if proof is not _BAD:
         proof_index = report.field(proof, "leaf_index", f"{path}.inclusion_proof", "int")
         proof_size = report.field(proof, "tree_size", f"{path}.inclusion_proof", "int")
-        hashes = report.field(proof, "hashes", f"{path}.inclusion_proof", "list")
-        if hashes is not _BAD:
-            decoded = []
-            for position, h in enumerate(hashes):
-                if isinstance(h, str) and _HEX64.fullmatch(h):
-                    decoded.append(bytes.fromhex(h))
-                else:
+        raw_hashes = report.field(proof, "hashes", f"{path}.inclusion_proof", "list")
+        if raw_hashes is not _BAD:
+            proof_hashes = []
+            for position, h in enumerate(raw_hashes):
+                if not (isinstance(h, str) and _HEX64.fullmatch(h)):
                     report.malformed(
                         f"{path}.inclusion_proof.hashes[{position}]",
                         "must be 64 lowercase hexadecimal digits",
                     )
-                    decoded = None
+                    proof_hashes = None
                     break
-            hashes = _BAD if decoded is None else decoded
+                proof_hashes.append(bytes.fromhex(h))
     who = f"entry {index}" if index is not _BAD else path
     log_index = None if index is _BAD else index
 
@@ -421,7 +421,12 @@ def _check_entry(
     # edited (already reported) the stated leaf hash is checked, so that a proof altered as well is
     # reported on its own.
     proof_leaf = computed_leaf_hash if leaf_ok else (None if stated_leaf is _BAD else bytes.fromhex(stated_leaf))
-    if head is not None and proof_leaf is not None and _BAD not in (index, proof_index, proof_size, hashes):
+    if (
+        head is not None
+        and proof_leaf is not None
+        and proof_hashes is not None
+        and _BAD not in (index, proof_index, proof_size)
+    ):
         usable = True
         if proof_index != index:
             report.add(
@@ -446,7 +451,7 @@ def _check_entry(
             usable = False
         if usable:
             try:
-                computed_root = root_from_inclusion_proof(proof_leaf, index, head.tree_size, hashes)
+                computed_root = root_from_inclusion_proof(proof_leaf, index, head.tree_size, proof_hashes)
             except ProofVerificationError as exc:
                 report.add(ProblemCode.PROOF_INVALID, f"{who}: {exc.message}", log_index)
             else:

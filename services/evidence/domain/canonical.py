@@ -42,19 +42,18 @@ _ENCODER = json.JSONEncoder(
     sort_keys=True,
     separators=(",", ":"),
 )
-_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{6})Z")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 
 
 def _check(value: Any, path: str, depth: int) -> None:
+    """Reject what canonical JSON cannot hold. Strings are checked for UTF-8 only by ``_find_bad_string``
+    when encoding the whole document fails (the common case pays for one encode, not one per string)."""
+    kind = type(value)
+    if kind is str or value is None or value is True or value is False:
+        return
     if depth > MAX_DEPTH:
         raise CanonicalizationError(path, f"nested deeper than {MAX_DEPTH} levels")
-    if value is None or value is True or value is False:
-        return
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise CanonicalizationError(path, f"not encodable as UTF-8 ({exc.reason})") from None
         return
     if isinstance(value, int):
         if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
@@ -66,7 +65,6 @@ def _check(value: Any, path: str, depth: int) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalizationError(path, f"object key {key!r} is not a string")
-            _check(key, f"{path}.{key}", depth + 1)
             _check(item, f"{path}.{key}", depth + 1)
         return
     if isinstance(value, list | tuple):
@@ -76,6 +74,27 @@ def _check(value: Any, path: str, depth: int) -> None:
     raise CanonicalizationError(path, f"type {type(value).__name__} has no canonical JSON form")
 
 
+def _find_bad_string(value: Any, path: str) -> CanonicalizationError | None:
+    """The location of the first string (or key) that is not valid Unicode, if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return CanonicalizationError(path, f"not encodable as UTF-8 ({exc.reason})")
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = _find_bad_string(key, f"{path}.{key!r}") or _find_bad_string(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for position, item in enumerate(value):
+            found = _find_bad_string(item, f"{path}[{position}]")
+            if found:
+                return found
+    return None
+
+
 def canonical_json(value: Any) -> bytes:
     """The canonical bytes of a JSON value made of dict/list/tuple/str/int/bool/None.
 
@@ -83,29 +102,34 @@ def canonical_json(value: Any) -> bytes:
     +-(2**53-1), non-string keys, strings that are not valid Unicode scalar sequences, other types.
     """
     _check(value, "$", 0)
-    return _ENCODER.encode(value).encode("utf-8")
+    text = _ENCODER.encode(value)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise (_find_bad_string(value, "$") or CanonicalizationError("$", "not encodable as UTF-8")) from None
 
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with exactly six fractional digits and ``Z``: ``2026-11-23T15:18:00.000000Z``."""
     if not isinstance(value, datetime):
         raise CanonicalizationError("$", "not a datetime")
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+    offset = value.utcoffset()
+    if offset is None:
         raise CanonicalizationError("$", "naive datetime has no canonical time")
-    u = value.astimezone(UTC)
-    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}Z"
+    if offset:
+        value = value.astimezone(UTC)
+    # isoformat pads the year to four digits and, with timespec, always writes six fractional digits.
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str, field: str = "time") -> datetime:
     """Parse exactly the ``format_time`` form (nothing else is canonical) into an aware UTC datetime."""
     if not isinstance(text, str):
         raise InvalidEntry(field, "must be a string")
-    match = _TIME.fullmatch(text)
-    if match is None:
+    if _TIME.fullmatch(text) is None:
         raise InvalidEntry(field, "must be RFC 3339 UTC in the form YYYY-MM-DDTHH:MM:SS.ffffffZ")
     try:
-        year, month, day, hour, minute, second, micro = (int(g) for g in match.groups())
-        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except ValueError as exc:
         raise InvalidEntry(field, f"not a valid time: {exc}") from None
 

@@ -24,7 +24,6 @@ MAX_DESCRIPTION_LENGTH = 4000
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 # RFC 6838 type "/" subtype (restricted-name, here at most 64 characters each), lowercase, no parameters.
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
-_DESCRIPTION_CONTROLS_ALLOWED = frozenset("\t\n\r")
 
 
 class EvidenceKind(StrEnum):
@@ -35,6 +34,10 @@ class EvidenceKind(StrEnum):
     UNBOXING_VIDEO = "unboxing_video"
     ACCOUNT_BEHAVIOUR = "account_behaviour"
     PLATFORM_CORRESPONDENCE = "platform_correspondence"
+
+
+_BAD_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # Cc except TAB LF CR; Cs
+_BAD_IN_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]|\s")  # any Cc or Cs, any whitespace
 
 
 def check_text(field: str, value: object, *, max_length: int, allow_empty: bool, multiline: bool) -> str:
@@ -49,14 +52,16 @@ def check_text(field: str, value: object, *, max_length: int, allow_empty: bool,
         raise InvalidEntry(field, "must not be empty")
     if len(value) > max_length:
         raise InvalidEntry(field, f"must be at most {max_length} characters, got {len(value)}")
-    for position, char in enumerate(value):
-        category = unicodedata.category(char)
-        if category == "Cs":
-            raise InvalidEntry(field, f"unpaired surrogate U+{ord(char):04X} at position {position}")
-        if category == "Cc" and not (multiline and char in _DESCRIPTION_CONTROLS_ALLOWED):
-            raise InvalidEntry(field, f"control character U+{ord(char):04X} at position {position}")
-        if not multiline and char.isspace():
-            raise InvalidEntry(field, f"whitespace U+{ord(char):04X} at position {position}")
+    bad = (_BAD_IN_TEXT if multiline else _BAD_IN_ID).search(value)
+    if bad is not None:
+        char, position = bad.group(), bad.start()
+        if "\ud800" <= char <= "\udfff":
+            what = "unpaired surrogate"
+        elif char.isspace() and not unicodedata.category(char) == "Cc":
+            what = "whitespace"
+        else:
+            what = "control character"
+        raise InvalidEntry(field, f"{what} U+{ord(char):04X} at position {position}")
     return value
 
 

@@ -65,7 +65,7 @@ class NodeKey(NamedTuple):
     """A perfect subtree: leaves ``[index << level, (index + 1) << level)``."""
 
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # the field deliberately shadows tuple.index()
 
     @property
     def first_leaf(self) -> int:
@@ -113,12 +113,16 @@ def subtree_keys(start: int, end: int) -> tuple[NodeKey, ...]:
     span = 1 << (size - 1).bit_length()
     if start % span:
         raise InvalidProofRequest(f"leaf range [{start}, {end}) is not a subtree of an RFC 6962 tree")
+    if span == size:  # a perfect subtree: one stored node
+        level = size.bit_length() - 1
+        return (NodeKey(level, start >> level),)
     keys = []
-    position = start
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size >> level & 1:
-            keys.append(NodeKey(level, position >> level))
-            position += 1 << level
+    position, remaining = start, size
+    while remaining:
+        level = remaining.bit_length() - 1
+        keys.append(NodeKey(level, position >> level))
+        position += 1 << level
+        remaining -= 1 << level
     return tuple(keys)
 
 

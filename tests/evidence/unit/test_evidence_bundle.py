@@ -322,7 +322,7 @@ def test_missing_fields_are_named(doc, path, expected):
     [
         (lambda d: d["entries"][0].update(leaf_hash="XYZ"), "entries[0].leaf_hash: must be 64 lowercase"),
         (lambda d: d["entries"][0]["inclusion_proof"].update(tree_size="40"), "inclusion_proof.tree_size"),
-        (lambda d: d["entries"][1]["inclusion_proof"]["hashes"].append(7), "inclusion_proof.hashes["),
+        (lambda d: d["entries"][1]["inclusion_proof"]["hashes"].insert(1, 7), "inclusion_proof.hashes[1]"),
         (lambda d: d["appeal"]["evidence_indexes"].append(-1), "appeal.evidence_indexes[4]"),
         (lambda d: d["head"].update(tree_size=True), "head.tree_size"),
         (lambda d: d["public_key"].update(raw_base64="@@@"), "public_key.raw_base64"),
@@ -333,6 +333,7 @@ def test_wrong_types_are_named(doc, mutate, expected):
     mutate(doc)
     result = verify_bundle(doc)
     assert any(f.startswith("malformed: ") and expected in f for f in result.failures), result.failures
+    assert codes(result) == {"malformed"}, result.failures  # nothing else is guessed from a broken field
 
 
 def test_not_an_object():

@@ -213,6 +213,21 @@ def test_invalid_entries_name_the_field(change, field):
     assert caught.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("description", "lone \udc00", "unpaired surrogate U+DC00 at position 5"),
+        ("description", "bell\x07", "control character U+0007 at position 4"),
+        ("shop_id", "shop\u3000x", "whitespace U+3000 at position 4"),
+        ("recorder", "a\tb", "control character U+0009 at position 1"),
+    ],
+)
+def test_text_problems_are_described(field, value, message):
+    with pytest.raises(InvalidEntry) as caught:
+        replace(vector_entry(), **{field: value})
+    assert caught.value.message == f"{field}: {message}"
+
+
 def test_kind_accepts_string_values_and_descriptions_keep_newlines():
     entry = replace(vector_entry(), kind="unboxing_video", description="line 1\r\nline 2\tend")
     assert entry.kind is EvidenceKind.UNBOXING_VIDEO
