@@ -12,7 +12,11 @@ E = TypeVar("E", bound=StrEnum)
 
 def parse_enum(kind: type[E], value: object, field_name: str) -> E:
     """Turn a string (or member) into an enum member, or raise InvalidInput naming the field."""
+    if isinstance(value, kind):
+        return value
     try:
+        if not isinstance(value, str):
+            raise ValueError(value)
         return kind(value)
     except ValueError:
         allowed = ", ".join(m.value for m in kind)

@@ -130,12 +130,12 @@ def detect_incidents(
             if value is not None:
                 groups[(scope, value, cat if policy.same_category else None)].append(case.case_id)
     decisions = []
-    for (scope, value, cat), ids in groups.items():
+    for (scope, value, group_cat), ids in groups.items():
         unique = tuple(dict.fromkeys(ids))
         threshold = policy.thresholds[scope]
         if len(unique) >= threshold:
-            key = incident_key(shop_id, scope, value, cat)
+            key = incident_key(shop_id, scope, value, group_cat)
             decisions.append(
-                IncidentDecision(key, scope, value, cat, len(unique), threshold, unique, key not in open_keys)
+                IncidentDecision(key, scope, value, group_cat, len(unique), threshold, unique, key not in open_keys)
             )
     return tuple(sorted(decisions, key=lambda d: d.key))
