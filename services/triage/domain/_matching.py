@@ -131,8 +131,11 @@ def is_negated(text: str, start: int, cjk: bool) -> bool:
     return False
 
 
-def find_matches(text: str, terms: Iterable[Term]) -> list[Match]:
-    """All non-overlapping matches in ``text`` (normalised); the longer term wins an overlap."""
+def find_matches(text: str, terms: Iterable[Term], taken: bytearray | None = None) -> list[Match]:
+    """All non-overlapping matches in ``text`` (normalised); the longer term wins an overlap.
+
+    ``taken`` marks characters already claimed (by an earlier call); chosen matches are marked in it.
+    """
     candidates: list[Match] = []
     for term in terms:
         for m in term.regex.finditer(text):
@@ -143,9 +146,11 @@ def find_matches(text: str, terms: Iterable[Term]) -> list[Match]:
             candidates.append(Match(term, m.start(), m.end(), m.group(0)))
     # longest first; then the heavier term; a literal term beats a pattern covering the same text
     candidates.sort(key=lambda c: (c.start - c.end, -c.term.weight, not c.term.literal, c.start, c.term.label))
+    occupied = taken if taken is not None else bytearray(len(text))
     chosen: list[Match] = []
     for cand in candidates:
-        if all(cand.end <= kept.start or cand.start >= kept.end for kept in chosen):
+        if occupied.find(1, cand.start, cand.end) == -1:
+            occupied[cand.start : cand.end] = b"\x01" * (cand.end - cand.start)
             chosen.append(cand)
     chosen.sort(key=lambda c: c.start)
     return chosen

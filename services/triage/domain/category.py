@@ -269,7 +269,8 @@ def classify(
     lex = _lexicon((overrides or NO_OVERRIDES).key())
     norm = normalise(text)
 
-    found: list[Match] = find_matches(norm, lex.indicators)
+    taken = bytearray(len(norm))
+    found: list[Match] = find_matches(norm, lex.indicators, taken)
     matched = [MatchedTerm(Category(m.term.group), m.term.label, m.text, m.term.weight) for m in found]
     signals: list[str] = []
     if chan is not None:
@@ -291,10 +292,7 @@ def classify(
     for m in matched:
         scores[m.category] = scores.get(m.category, 0.0) + m.weight
     # topic words ("快递", "customer service") only reinforce a category that already has evidence
-    taken = [(m.start, m.end) for m in found]
-    for c in find_matches(norm, lex.context):
-        if any(c.start < end and c.end > start for start, end in taken):
-            continue
+    for c in find_matches(norm, lex.context, taken):
         for cat in sorted(lex.context_categories[c.term.label] & scores.keys()):
             scores[cat] += c.term.weight
             matched.append(MatchedTerm(cat, c.term.label, c.text, c.term.weight, context=True))

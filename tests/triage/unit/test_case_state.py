@@ -121,32 +121,31 @@ def eff(clock: ClockName, action: ClockAction) -> ClockEffect:
     return ClockEffect(clock, action)
 
 
-@pytest.mark.parametrize(
-    ("current", "to", "effects"),
-    [
-        ("new", "assigned", ()),
-        ("assigned", "contacted", (eff(FR, ClockAction.STOP),)),
-        ("contacted", "awaiting_customer", (eff(RES, ClockAction.PAUSE),)),
-        ("awaiting_customer", "contacted", (eff(RES, ClockAction.RESUME), eff(FR, ClockAction.STOP))),
-        ("awaiting_customer", "resolved", (eff(RES, ClockAction.RESUME), eff(RES, ClockAction.STOP))),
-        ("contacted", "resolved", (eff(RES, ClockAction.STOP),)),
-        ("resolved", "follow_up", ()),
-        ("resolved", "closed", ()),
-        ("resolved", "reopened", (eff(RES, ClockAction.RESTART),)),
-        ("follow_up", "closed", ()),
-        ("follow_up", "reopened", (eff(RES, ClockAction.RESTART),)),
-        ("closed", "reopened", (eff(RES, ClockAction.RESTART),)),
-        ("reopened", "assigned", ()),
-        ("reopened", "contacted", (eff(FR, ClockAction.STOP),)),
-    ],
-)
+CLOCK_EFFECTS: list[tuple[str, str, tuple[ClockEffect, ...]]] = [
+    ("new", "assigned", ()),
+    ("assigned", "contacted", (eff(FR, ClockAction.STOP),)),
+    ("contacted", "awaiting_customer", (eff(RES, ClockAction.PAUSE),)),
+    ("awaiting_customer", "contacted", (eff(RES, ClockAction.RESUME), eff(FR, ClockAction.STOP))),
+    ("awaiting_customer", "resolved", (eff(RES, ClockAction.RESUME), eff(RES, ClockAction.STOP))),
+    ("contacted", "resolved", (eff(RES, ClockAction.STOP),)),
+    ("resolved", "follow_up", ()),
+    ("resolved", "closed", ()),
+    ("resolved", "reopened", (eff(RES, ClockAction.RESTART),)),
+    ("follow_up", "closed", ()),
+    ("follow_up", "reopened", (eff(RES, ClockAction.RESTART),)),
+    ("closed", "reopened", (eff(RES, ClockAction.RESTART),)),
+    ("reopened", "assigned", ()),
+    ("reopened", "contacted", (eff(FR, ClockAction.STOP),)),
+]
+
+
+@pytest.mark.parametrize(("current", "to", "effects"), CLOCK_EFFECTS, ids=lambda v: str(v))
 def test_clock_effects_of_every_allowed_move(current: str, to: str, effects: tuple[ClockEffect, ...]) -> None:
     assert clock_effects(current, to) == effects
 
 
 def test_every_allowed_move_has_its_clock_effects_listed() -> None:
-    listed = {(c, t) for c, t, _ in test_clock_effects_of_every_allowed_move.pytestmark[0].args[1]}
-    assert listed == EXPECTED_ALLOWED
+    assert {(c, t) for c, t, _ in CLOCK_EFFECTS} == EXPECTED_ALLOWED
 
 
 def test_clock_effects_of_a_forbidden_move_are_refused() -> None:

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.triage.domain.category import Category
 from services.triage.domain.errors import EscalationLimitReached, InvalidInput
@@ -380,3 +382,45 @@ def test_manual_escalation_goes_up_one_level_until_the_executive() -> None:
         escalate(3)
     with pytest.raises(InvalidInput):
         escalate(0)
+
+
+# --- properties -----------------------------------------------------------------------------------------------
+
+instants = st.datetimes(min_value=datetime(2026, 9, 1), max_value=datetime(2026, 11, 30), timezones=st.just(SH)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
+spans = st.integers(min_value=0, max_value=80 * 60).map(lambda m: timedelta(minutes=m))
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=instants, span=spans)
+def test_adding_working_time_is_undone_by_measuring_it(start: datetime, span: timedelta) -> None:
+    due = add_working_time(start, span, CAL)
+    assert due >= start
+    assert working_time_between(start, due, CAL) == span
+    local = due.astimezone(SH)
+    assert CAL.is_working_day(local.date())
+    assert time(9) <= local.time() <= time(18)
+
+
+@settings(max_examples=100, deadline=None)
+@given(start=instants, a=spans, b=spans)
+def test_more_working_time_never_ends_earlier(start: datetime, a: timedelta, b: timedelta) -> None:
+    lo, hi = sorted((a, b))
+    assert add_working_time(start, lo, CAL) <= add_working_time(start, hi, CAL)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pauses=st.lists(st.tuples(spans, spans), max_size=5))
+def test_a_wall_clock_always_allows_its_span_plus_the_paused_time(
+    pauses: list[tuple[timedelta, timedelta]],
+) -> None:
+    clock = start_clock(sh(9, 28, 10), SlaTarget(24 * H, Basis.WALL, ""))
+    at = clock.started_at
+    for running, paused in pauses:
+        at += running
+        clock = pause(clock, at)
+        at += paused
+        clock = resume(clock, at)
+    assert clock.due - clock.started_at - clock.paused_total == 24 * H
+    assert clock.warning_at - clock.started_at - clock.paused_total == 24 * H * 0.8
