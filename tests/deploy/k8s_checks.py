@@ -261,6 +261,7 @@ CRD_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
                 "primaryUpdateStrategy": {"enum": ["unsupervised", "supervised"]},
                 "primaryUpdateMethod": {"enum": ["switchover", "restart"]},
                 "enableSuperuserAccess": {"type": "boolean"},
+                "enablePDB": {"type": "boolean"},
                 "bootstrap": {
                     "type": "object",
                     "additionalProperties": False,
@@ -1064,6 +1065,8 @@ def overlay_problems(objs: list[dict[str, Any]], overlay: str) -> list[str]:
         for c in clusters:
             if c["spec"]["instances"] != 1:
                 problems.append(f"dev: {_obj_id(c)} has {c['spec']['instances']} instances, expected 1")
+            if c["spec"].get("enablePDB", True):
+                problems.append(f"dev: {_obj_id(c)} keeps CNPG's PodDisruptionBudget on its only instance")
         for p in pdbs:
             if p["spec"].get("minAvailable") not in (None, 0):
                 problems.append(f"dev: {_obj_id(p)} minAvailable with one replica blocks node drains")
