@@ -342,7 +342,8 @@ class SlaStatus(StrEnum):
 
 def _reference(clock: SlaClock, now: datetime) -> datetime:
     """The instant the clock is judged at: stop, pause, or now."""
-    return clock.stopped_at or clock.paused_at or _aware(now, "now")
+    _aware(now, "now")
+    return clock.stopped_at or clock.paused_at or now
 
 
 def is_breached(clock: SlaClock, now: datetime) -> bool:
