@@ -136,7 +136,7 @@ async def mark_processed(session: AsyncSession, *, shop_id: str, source: str, so
     return (await session.execute(stmt)).first() is not None
 
 
-def backoff_delay(attempts: int, *, base: float = 0.2, cap: float = 30.0) -> float:
+def backoff_delay(attempts: int, *, base: float = 0.2, cap: float = 10.0) -> float:
     """Exponential backoff with full jitter for the n-th failed attempt."""
     return random.uniform(0, min(cap, base * (2 ** min(attempts, 16))))
 

@@ -42,9 +42,23 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
     gateway_port, partner_port = free_port(), free_port()
     data_dir = ROOT / ".kintsugi" / f"up-test-{os.getpid()}"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "libs.cli", "--data-dir", str(data_dir), "up",
-         "--gateway-port", str(gateway_port), "--partner-port", str(partner_port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "libs.cli",
+            "--data-dir",
+            str(data_dir),
+            "up",
+            "--gateway-port",
+            str(gateway_port),
+            "--partner-port",
+            str(partner_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         output = _read_until(proc, "Ctrl-C stops everything.", timeout=120)
@@ -62,8 +76,11 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
         assert proc.wait(timeout=60) == 0
         gone, alive = psutil.wait_procs(descendants, timeout=10)
         assert not alive, f"left running: {[p.cmdline() for p in alive]}"
-        still = [p for p in psutil.process_iter(["cmdline", "status"])
-                 if str(data_dir) in " ".join(p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE]
+        still = [
+            p
+            for p in psutil.process_iter(["cmdline", "status"])
+            if str(data_dir) in " ".join(p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE
+        ]
         assert not still, "the embedded PostgreSQL must be stopped"
     finally:
         if proc.poll() is None:

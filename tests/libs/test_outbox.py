@@ -57,9 +57,7 @@ async def db(pg_admin_url: str):
 
 async def _write(session_factory, ids: list[str], *, commit: bool) -> None:
     async with session_factory() as session:
-        await enqueue(
-            session, [OutboxMessage("s1", "sink", METHOD, i.encode(), source_id=i) for i in ids]
-        )
+        await enqueue(session, [OutboxMessage("s1", "sink", METHOD, i.encode(), source_id=i) for i in ids])
         if commit:
             await session.commit()
         else:

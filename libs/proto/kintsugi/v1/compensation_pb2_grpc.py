@@ -45,6 +45,66 @@ class CompensationStub:
                 request_serializer=kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Budget.FromString,
                 _registered_method=True)
+        self.ProposeCompensation = channel.unary_unary(
+                '/kintsugi.v1.Compensation/ProposeCompensation',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ProposeCompensationRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+                _registered_method=True)
+        self.GetOffer = channel.unary_unary(
+                '/kintsugi.v1.Compensation/GetOffer',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.GetOfferRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+                _registered_method=True)
+        self.ListOffers = channel.unary_unary(
+                '/kintsugi.v1.Compensation/ListOffers',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ListOffersRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ListOffersResponse.FromString,
+                _registered_method=True)
+        self.Approve = channel.unary_unary(
+                '/kintsugi.v1.Compensation/Approve',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ApproveRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+                _registered_method=True)
+        self.Reject = channel.unary_unary(
+                '/kintsugi.v1.Compensation/Reject',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.RejectRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+                _registered_method=True)
+        self.Pay = channel.unary_unary(
+                '/kintsugi.v1.Compensation/Pay',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.PayRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Payout.FromString,
+                _registered_method=True)
+        self.ReversePayout = channel.unary_unary(
+                '/kintsugi.v1.Compensation/ReversePayout',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ReversePayoutRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Payout.FromString,
+                _registered_method=True)
+        self.SetBudgetCap = channel.unary_unary(
+                '/kintsugi.v1.Compensation/SetBudgetCap',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.SetBudgetCapRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Budget.FromString,
+                _registered_method=True)
+        self.GetPolicy = channel.unary_unary(
+                '/kintsugi.v1.Compensation/GetPolicy',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.GetPolicyRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Policy.FromString,
+                _registered_method=True)
+        self.SetPolicy = channel.unary_unary(
+                '/kintsugi.v1.Compensation/SetPolicy',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.SetPolicyRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.Policy.FromString,
+                _registered_method=True)
+        self.Reconcile = channel.unary_unary(
+                '/kintsugi.v1.Compensation/Reconcile',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ReconcileRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ReconcileReport.FromString,
+                _registered_method=True)
+        self.ExportPayoutInstructions = channel.unary_unary(
+                '/kintsugi.v1.Compensation/ExportPayoutInstructions',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ExportPayoutInstructionsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.PayoutExport.FromString,
+                _registered_method=True)
 
 
 class CompensationServicer:
@@ -63,6 +123,84 @@ class CompensationServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ProposeCompensation(self, request, context):
+        """Proposes an offer for a received case from the shop's ladder policy; idempotent by idempotency_key when given.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOffer(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOffers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Approve(self, request, context):
+        """Maker-checker: a supervisor who is not the proposer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Reject(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Pay(self, request, context):
+        """Pays an approved offer exactly once per (shop_id, idempotency_key).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReversePayout(self, request, context):
+        """Undoes a payout with compensating ledger entries (nothing is deleted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetBudgetCap(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Reconcile(self, request, context):
+        """Ledger totals against budgets and payout records; every mismatch is listed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportPayoutInstructions(self, request, context):
+        """The payout instructions the local payout provider recorded, as CSV or JSON.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CompensationServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +213,66 @@ def add_CompensationServicer_to_server(servicer, server):
                     servicer.GetBudget,
                     request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Budget.SerializeToString,
+            ),
+            'ProposeCompensation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ProposeCompensation,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ProposeCompensationRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.SerializeToString,
+            ),
+            'GetOffer': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOffer,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.GetOfferRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.SerializeToString,
+            ),
+            'ListOffers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOffers,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ListOffersRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.ListOffersResponse.SerializeToString,
+            ),
+            'Approve': grpc.unary_unary_rpc_method_handler(
+                    servicer.Approve,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ApproveRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.SerializeToString,
+            ),
+            'Reject': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reject,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.RejectRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Offer.SerializeToString,
+            ),
+            'Pay': grpc.unary_unary_rpc_method_handler(
+                    servicer.Pay,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.PayRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Payout.SerializeToString,
+            ),
+            'ReversePayout': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReversePayout,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ReversePayoutRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Payout.SerializeToString,
+            ),
+            'SetBudgetCap': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetBudgetCap,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.SetBudgetCapRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Budget.SerializeToString,
+            ),
+            'GetPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPolicy,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.GetPolicyRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Policy.SerializeToString,
+            ),
+            'SetPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPolicy,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.SetPolicyRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.Policy.SerializeToString,
+            ),
+            'Reconcile': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reconcile,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ReconcileRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.ReconcileReport.SerializeToString,
+            ),
+            'ExportPayoutInstructions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportPayoutInstructions,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ExportPayoutInstructionsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.PayoutExport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -131,6 +329,330 @@ class Compensation:
             '/kintsugi.v1.Compensation/GetBudget',
             kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.SerializeToString,
             kintsugi_dot_v1_dot_compensation__pb2.Budget.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ProposeCompensation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/ProposeCompensation',
+            kintsugi_dot_v1_dot_compensation__pb2.ProposeCompensationRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOffer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/GetOffer',
+            kintsugi_dot_v1_dot_compensation__pb2.GetOfferRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOffers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/ListOffers',
+            kintsugi_dot_v1_dot_compensation__pb2.ListOffersRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.ListOffersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Approve(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/Approve',
+            kintsugi_dot_v1_dot_compensation__pb2.ApproveRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/Reject',
+            kintsugi_dot_v1_dot_compensation__pb2.RejectRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Offer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Pay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/Pay',
+            kintsugi_dot_v1_dot_compensation__pb2.PayRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Payout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReversePayout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/ReversePayout',
+            kintsugi_dot_v1_dot_compensation__pb2.ReversePayoutRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Payout.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetBudgetCap(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/SetBudgetCap',
+            kintsugi_dot_v1_dot_compensation__pb2.SetBudgetCapRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Budget.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/GetPolicy',
+            kintsugi_dot_v1_dot_compensation__pb2.GetPolicyRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/SetPolicy',
+            kintsugi_dot_v1_dot_compensation__pb2.SetPolicyRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.Policy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reconcile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/Reconcile',
+            kintsugi_dot_v1_dot_compensation__pb2.ReconcileRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.ReconcileReport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportPayoutInstructions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/ExportPayoutInstructions',
+            kintsugi_dot_v1_dot_compensation__pb2.ExportPayoutInstructionsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.PayoutExport.FromString,
             options,
             channel_credentials,
             insecure,

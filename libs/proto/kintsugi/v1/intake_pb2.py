@@ -22,53 +22,60 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18kintsugi/v1/intake.proto\x12\x0bkintsugi.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"$\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04tier\x18\x02 \x01(\t\"2\n\x05Media\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\x0b\n\x03uri\x18\x03 \x01(\t\"\xa0\x03\n\rFeedbackInput\x12\x0f\n\x07\x63hannel\x18\x01 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x13\n\x06rating\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x10\n\x08order_id\x18\x05 \x01(\t\x12\'\n\x08\x63ustomer\x18\x06 \x01(\x0b\x32\x15.kintsugi.v1.Customer\x12\x0b\n\x03sku\x18\x07 \x01(\t\x12\x14\n\x0cproduct_line\x18\x08 \x01(\t\x12\x13\n\x0bsupplier_id\x18\t \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\n \x01(\t\x12\x0e\n\x06region\x18\x0b \x01(\t\x12\'\n\x0border_value\x18\x0c \x01(\x0b\x32\x12.kintsugi.v1.Money\x12!\n\x05media\x18\r \x03(\x0b\x32\x12.kintsugi.v1.Media\x12/\n\x0boccurred_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08raw_json\x18\x0f \x01(\t\x12\x17\n\x0flogistics_event\x18\x10 \x01(\tB\t\n\x07_rating\"h\n\x15SubmitFeedbackRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12(\n\x04item\x18\x02 \x01(\x0b\x32\x1a.kintsugi.v1.FeedbackInput\"W\n\x16SubmitFeedbackResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\x10\n\x08revision\x18\x04 \x01(\x05\"n\n\x1aSubmitFeedbackBatchRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12)\n\x05items\x18\x02 \x03(\x0b\x32\x1a.kintsugi.v1.FeedbackInput\",\n\nFieldError\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"a\n\x0b\x42\x61tchResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\'\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x17.kintsugi.v1.FieldError\"H\n\x1bSubmitFeedbackBatchResponse\x12)\n\x07results\x18\x01 \x03(\x0b\x32\x18.kintsugi.v1.BatchResult\"G\n\x12GetFeedbackRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\n\n\x02id\x18\x02 \x01(\t\"\x8b\x02\n\x0c\x46\x65\x65\x64\x62\x61\x63kItem\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12)\n\x05input\x18\x03 \x01(\x0b\x32\x1a.kintsugi.v1.FeedbackInput\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x10\n\x08revision\x18\x05 \x01(\x05\x12/\n\x0breceived_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x0fprevious_rating\x18\x08 \x01(\x05H\x00\x88\x01\x01\x42\x12\n\x10_previous_rating\"\x80\x01\n\x1aListCustomerHistoryRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12&\n\x04page\x18\x03 \x01(\x0b\x32\x18.kintsugi.v1.PageRequest\"l\n\x1bListCustomerHistoryResponse\x12(\n\x05items\x18\x01 \x03(\x0b\x32\x19.kintsugi.v1.FeedbackItem\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.kintsugi.v1.PageInfo\"P\n\x07Reading\x12\r\n\x05value\x18\x01 \x01(\x01\x12\x13\n\x0b\x61llowed_min\x18\x02 \x01(\x01\x12\x13\n\x0b\x61llowed_max\x18\x03 \x01(\x01\x12\x0c\n\x04unit\x18\x04 \x01(\t\"\x96\x02\n\x0eLogisticsEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12\x10\n\x08order_id\x18\x03 \x01(\t\x12\x13\n\x0btracking_no\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06region\x18\x07 \x01(\t\x12%\n\x07reading\x18\x08 \x01(\x0b\x32\x14.kintsugi.v1.Reading\x12/\n\x0bpromised_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x64\x65scription\x18\n \x01(\t\"1\n\rRejectedEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"{\n\rReportSummary\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x11\n\tduplicate\x18\x02 \x01(\x05\x12\x10\n\x08rejected\x18\x03 \x01(\x05\x12\x33\n\x0frejected_events\x18\x04 \x03(\x0b\x32\x1a.kintsugi.v1.RejectedEvent2\x82\x03\n\x06Intake\x12Y\n\x0eSubmitFeedback\x12\".kintsugi.v1.SubmitFeedbackRequest\x1a#.kintsugi.v1.SubmitFeedbackResponse\x12h\n\x13SubmitFeedbackBatch\x12\'.kintsugi.v1.SubmitFeedbackBatchRequest\x1a(.kintsugi.v1.SubmitFeedbackBatchResponse\x12I\n\x0bGetFeedback\x12\x1f.kintsugi.v1.GetFeedbackRequest\x1a\x19.kintsugi.v1.FeedbackItem\x12h\n\x13ListCustomerHistory\x12\'.kintsugi.v1.ListCustomerHistoryRequest\x1a(.kintsugi.v1.ListCustomerHistoryResponse2\\\n\x0fLogisticsIngest\x12I\n\x0cReportEvents\x12\x1b.kintsugi.v1.LogisticsEvent\x1a\x1a.kintsugi.v1.ReportSummary(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18kintsugi/v1/intake.proto\x12\x0bkintsugi.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"$\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04tier\x18\x02 \x01(\t\"2\n\x05Media\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06sha256\x18\x02 \x01(\t\x12\x0b\n\x03uri\x18\x03 \x01(\t\"\xa0\x03\n\rFeedbackInput\x12\x0f\n\x07\x63hannel\x18\x01 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x13\n\x06rating\x18\x04 \x01(\x05H\x00\x88\x01\x01\x12\x10\n\x08order_id\x18\x05 \x01(\t\x12\'\n\x08\x63ustomer\x18\x06 \x01(\x0b\x32\x15.kintsugi.v1.Customer\x12\x0b\n\x03sku\x18\x07 \x01(\t\x12\x14\n\x0cproduct_line\x18\x08 \x01(\t\x12\x13\n\x0bsupplier_id\x18\t \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\n \x01(\t\x12\x0e\n\x06region\x18\x0b \x01(\t\x12\'\n\x0border_value\x18\x0c \x01(\x0b\x32\x12.kintsugi.v1.Money\x12!\n\x05media\x18\r \x03(\x0b\x32\x12.kintsugi.v1.Media\x12/\n\x0boccurred_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08raw_json\x18\x0f \x01(\t\x12\x17\n\x0flogistics_event\x18\x10 \x01(\tB\t\n\x07_rating\"h\n\x15SubmitFeedbackRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12(\n\x04item\x18\x02 \x01(\x0b\x32\x1a.kintsugi.v1.FeedbackInput\"W\n\x16SubmitFeedbackResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\x10\n\x08revision\x18\x04 \x01(\x05\"n\n\x1aSubmitFeedbackBatchRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12)\n\x05items\x18\x02 \x03(\x0b\x32\x1a.kintsugi.v1.FeedbackInput\",\n\nFieldError\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"a\n\x0b\x42\x61tchResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\'\n\x06\x65rrors\x18\x04 \x03(\x0b\x32\x17.kintsugi.v1.FieldError\"H\n\x1bSubmitFeedbackBatchResponse\x12)\n\x07results\x18\x01 \x03(\x0b\x32\x18.kintsugi.v1.BatchResult\"G\n\x12GetFeedbackRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\n\n\x02id\x18\x02 \x01(\t\"\x8b\x02\n\x0c\x46\x65\x65\x64\x62\x61\x63kItem\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12)\n\x05input\x18\x03 \x01(\x0b\x32\x1a.kintsugi.v1.FeedbackInput\x12\x0e\n\x06status\x18\x04 \x01(\t\x12\x10\n\x08revision\x18\x05 \x01(\x05\x12/\n\x0breceived_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x0fprevious_rating\x18\x08 \x01(\x05H\x00\x88\x01\x01\x42\x12\n\x10_previous_rating\"\x80\x01\n\x1aListCustomerHistoryRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12&\n\x04page\x18\x03 \x01(\x0b\x32\x18.kintsugi.v1.PageRequest\"l\n\x1bListCustomerHistoryResponse\x12(\n\x05items\x18\x01 \x03(\x0b\x32\x19.kintsugi.v1.FeedbackItem\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.kintsugi.v1.PageInfo\"\xf4\x01\n\x13LogisticsThresholds\x12\x30\n\roverdue_after\x18\x01 \x01(\x0b\x32\x19.google.protobuf.Duration\x12>\n\x1btemperature_excursion_after\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\x12;\n\x18humidity_excursion_after\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\nupdated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"F\n\x1dGetLogisticsThresholdsRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\"\x7f\n UpdateLogisticsThresholdsRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x34\n\nthresholds\x18\x02 \x01(\x0b\x32 .kintsugi.v1.LogisticsThresholds\"P\n\x07Reading\x12\r\n\x05value\x18\x01 \x01(\x01\x12\x13\n\x0b\x61llowed_min\x18\x02 \x01(\x01\x12\x13\n\x0b\x61llowed_max\x18\x03 \x01(\x01\x12\x0c\n\x04unit\x18\x04 \x01(\t\"\x96\x02\n\x0eLogisticsEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12\x10\n\x08order_id\x18\x03 \x01(\t\x12\x13\n\x0btracking_no\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06region\x18\x07 \x01(\t\x12%\n\x07reading\x18\x08 \x01(\x0b\x32\x14.kintsugi.v1.Reading\x12/\n\x0bpromised_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x64\x65scription\x18\n \x01(\t\"1\n\rRejectedEvent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x9c\x01\n\rReportSummary\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x05\x12\x11\n\tduplicate\x18\x02 \x01(\x05\x12\x10\n\x08rejected\x18\x03 \x01(\x05\x12\x33\n\x0frejected_events\x18\x04 \x03(\x0b\x32\x1a.kintsugi.v1.RejectedEvent\x12\x1f\n\x17rejected_events_omitted\x18\x05 \x01(\x05\x32\xd8\x04\n\x06Intake\x12Y\n\x0eSubmitFeedback\x12\".kintsugi.v1.SubmitFeedbackRequest\x1a#.kintsugi.v1.SubmitFeedbackResponse\x12h\n\x13SubmitFeedbackBatch\x12\'.kintsugi.v1.SubmitFeedbackBatchRequest\x1a(.kintsugi.v1.SubmitFeedbackBatchResponse\x12I\n\x0bGetFeedback\x12\x1f.kintsugi.v1.GetFeedbackRequest\x1a\x19.kintsugi.v1.FeedbackItem\x12h\n\x13ListCustomerHistory\x12\'.kintsugi.v1.ListCustomerHistoryRequest\x1a(.kintsugi.v1.ListCustomerHistoryResponse\x12\x66\n\x16GetLogisticsThresholds\x12*.kintsugi.v1.GetLogisticsThresholdsRequest\x1a .kintsugi.v1.LogisticsThresholds\x12l\n\x19UpdateLogisticsThresholds\x12-.kintsugi.v1.UpdateLogisticsThresholdsRequest\x1a .kintsugi.v1.LogisticsThresholds2\\\n\x0fLogisticsIngest\x12I\n\x0cReportEvents\x12\x1b.kintsugi.v1.LogisticsEvent\x1a\x1a.kintsugi.v1.ReportSummary(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kintsugi.v1.intake_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CUSTOMER']._serialized_start=100
-  _globals['_CUSTOMER']._serialized_end=136
-  _globals['_MEDIA']._serialized_start=138
-  _globals['_MEDIA']._serialized_end=188
-  _globals['_FEEDBACKINPUT']._serialized_start=191
-  _globals['_FEEDBACKINPUT']._serialized_end=607
-  _globals['_SUBMITFEEDBACKREQUEST']._serialized_start=609
-  _globals['_SUBMITFEEDBACKREQUEST']._serialized_end=713
-  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_start=715
-  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_end=802
-  _globals['_SUBMITFEEDBACKBATCHREQUEST']._serialized_start=804
-  _globals['_SUBMITFEEDBACKBATCHREQUEST']._serialized_end=914
-  _globals['_FIELDERROR']._serialized_start=916
-  _globals['_FIELDERROR']._serialized_end=960
-  _globals['_BATCHRESULT']._serialized_start=962
-  _globals['_BATCHRESULT']._serialized_end=1059
-  _globals['_SUBMITFEEDBACKBATCHRESPONSE']._serialized_start=1061
-  _globals['_SUBMITFEEDBACKBATCHRESPONSE']._serialized_end=1133
-  _globals['_GETFEEDBACKREQUEST']._serialized_start=1135
-  _globals['_GETFEEDBACKREQUEST']._serialized_end=1206
-  _globals['_FEEDBACKITEM']._serialized_start=1209
-  _globals['_FEEDBACKITEM']._serialized_end=1476
-  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_start=1479
-  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_end=1607
-  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_start=1609
-  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_end=1717
-  _globals['_READING']._serialized_start=1719
-  _globals['_READING']._serialized_end=1799
-  _globals['_LOGISTICSEVENT']._serialized_start=1802
-  _globals['_LOGISTICSEVENT']._serialized_end=2080
-  _globals['_REJECTEDEVENT']._serialized_start=2082
-  _globals['_REJECTEDEVENT']._serialized_end=2131
-  _globals['_REPORTSUMMARY']._serialized_start=2133
-  _globals['_REPORTSUMMARY']._serialized_end=2256
-  _globals['_INTAKE']._serialized_start=2259
-  _globals['_INTAKE']._serialized_end=2645
-  _globals['_LOGISTICSINGEST']._serialized_start=2647
-  _globals['_LOGISTICSINGEST']._serialized_end=2739
+  _globals['_CUSTOMER']._serialized_start=132
+  _globals['_CUSTOMER']._serialized_end=168
+  _globals['_MEDIA']._serialized_start=170
+  _globals['_MEDIA']._serialized_end=220
+  _globals['_FEEDBACKINPUT']._serialized_start=223
+  _globals['_FEEDBACKINPUT']._serialized_end=639
+  _globals['_SUBMITFEEDBACKREQUEST']._serialized_start=641
+  _globals['_SUBMITFEEDBACKREQUEST']._serialized_end=745
+  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_start=747
+  _globals['_SUBMITFEEDBACKRESPONSE']._serialized_end=834
+  _globals['_SUBMITFEEDBACKBATCHREQUEST']._serialized_start=836
+  _globals['_SUBMITFEEDBACKBATCHREQUEST']._serialized_end=946
+  _globals['_FIELDERROR']._serialized_start=948
+  _globals['_FIELDERROR']._serialized_end=992
+  _globals['_BATCHRESULT']._serialized_start=994
+  _globals['_BATCHRESULT']._serialized_end=1091
+  _globals['_SUBMITFEEDBACKBATCHRESPONSE']._serialized_start=1093
+  _globals['_SUBMITFEEDBACKBATCHRESPONSE']._serialized_end=1165
+  _globals['_GETFEEDBACKREQUEST']._serialized_start=1167
+  _globals['_GETFEEDBACKREQUEST']._serialized_end=1238
+  _globals['_FEEDBACKITEM']._serialized_start=1241
+  _globals['_FEEDBACKITEM']._serialized_end=1508
+  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_start=1511
+  _globals['_LISTCUSTOMERHISTORYREQUEST']._serialized_end=1639
+  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_start=1641
+  _globals['_LISTCUSTOMERHISTORYRESPONSE']._serialized_end=1749
+  _globals['_LOGISTICSTHRESHOLDS']._serialized_start=1752
+  _globals['_LOGISTICSTHRESHOLDS']._serialized_end=1996
+  _globals['_GETLOGISTICSTHRESHOLDSREQUEST']._serialized_start=1998
+  _globals['_GETLOGISTICSTHRESHOLDSREQUEST']._serialized_end=2068
+  _globals['_UPDATELOGISTICSTHRESHOLDSREQUEST']._serialized_start=2070
+  _globals['_UPDATELOGISTICSTHRESHOLDSREQUEST']._serialized_end=2197
+  _globals['_READING']._serialized_start=2199
+  _globals['_READING']._serialized_end=2279
+  _globals['_LOGISTICSEVENT']._serialized_start=2282
+  _globals['_LOGISTICSEVENT']._serialized_end=2560
+  _globals['_REJECTEDEVENT']._serialized_start=2562
+  _globals['_REJECTEDEVENT']._serialized_end=2611
+  _globals['_REPORTSUMMARY']._serialized_start=2614
+  _globals['_REPORTSUMMARY']._serialized_end=2770
+  _globals['_INTAKE']._serialized_start=2773
+  _globals['_INTAKE']._serialized_end=3373
+  _globals['_LOGISTICSINGEST']._serialized_start=3375
+  _globals['_LOGISTICSINGEST']._serialized_end=3467
 # @@protoc_insertion_point(module_scope)

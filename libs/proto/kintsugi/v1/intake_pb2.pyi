@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from kintsugi.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
@@ -164,6 +165,32 @@ class ListCustomerHistoryResponse(_message.Message):
     page: _common_pb2.PageInfo
     def __init__(self, items: _Optional[_Iterable[_Union[FeedbackItem, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
+class LogisticsThresholds(_message.Message):
+    __slots__ = ("overdue_after", "temperature_excursion_after", "humidity_excursion_after", "updated_at")
+    OVERDUE_AFTER_FIELD_NUMBER: _ClassVar[int]
+    TEMPERATURE_EXCURSION_AFTER_FIELD_NUMBER: _ClassVar[int]
+    HUMIDITY_EXCURSION_AFTER_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    overdue_after: _duration_pb2.Duration
+    temperature_excursion_after: _duration_pb2.Duration
+    humidity_excursion_after: _duration_pb2.Duration
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, overdue_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., temperature_excursion_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., humidity_excursion_after: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetLogisticsThresholdsRequest(_message.Message):
+    __slots__ = ("scope",)
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    scope: _common_pb2.ShopScope
+    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ...) -> None: ...
+
+class UpdateLogisticsThresholdsRequest(_message.Message):
+    __slots__ = ("scope", "thresholds")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLDS_FIELD_NUMBER: _ClassVar[int]
+    scope: _common_pb2.ShopScope
+    thresholds: LogisticsThresholds
+    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., thresholds: _Optional[_Union[LogisticsThresholds, _Mapping]] = ...) -> None: ...
+
 class Reading(_message.Message):
     __slots__ = ("value", "allowed_min", "allowed_max", "unit")
     VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -209,13 +236,15 @@ class RejectedEvent(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ReportSummary(_message.Message):
-    __slots__ = ("accepted", "duplicate", "rejected", "rejected_events")
+    __slots__ = ("accepted", "duplicate", "rejected", "rejected_events", "rejected_events_omitted")
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     DUPLICATE_FIELD_NUMBER: _ClassVar[int]
     REJECTED_FIELD_NUMBER: _ClassVar[int]
     REJECTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_EVENTS_OMITTED_FIELD_NUMBER: _ClassVar[int]
     accepted: int
     duplicate: int
     rejected: int
     rejected_events: _containers.RepeatedCompositeFieldContainer[RejectedEvent]
-    def __init__(self, accepted: _Optional[int] = ..., duplicate: _Optional[int] = ..., rejected: _Optional[int] = ..., rejected_events: _Optional[_Iterable[_Union[RejectedEvent, _Mapping]]] = ...) -> None: ...
+    rejected_events_omitted: int
+    def __init__(self, accepted: _Optional[int] = ..., duplicate: _Optional[int] = ..., rejected: _Optional[int] = ..., rejected_events: _Optional[_Iterable[_Union[RejectedEvent, _Mapping]]] = ..., rejected_events_omitted: _Optional[int] = ...) -> None: ...

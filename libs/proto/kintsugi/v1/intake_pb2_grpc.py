@@ -54,6 +54,16 @@ class IntakeStub:
                 request_serializer=kintsugi_dot_v1_dot_intake__pb2.ListCustomerHistoryRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_intake__pb2.ListCustomerHistoryResponse.FromString,
                 _registered_method=True)
+        self.GetLogisticsThresholds = channel.unary_unary(
+                '/kintsugi.v1.Intake/GetLogisticsThresholds',
+                request_serializer=kintsugi_dot_v1_dot_intake__pb2.GetLogisticsThresholdsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_intake__pb2.LogisticsThresholds.FromString,
+                _registered_method=True)
+        self.UpdateLogisticsThresholds = channel.unary_unary(
+                '/kintsugi.v1.Intake/UpdateLogisticsThresholds',
+                request_serializer=kintsugi_dot_v1_dot_intake__pb2.UpdateLogisticsThresholdsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_intake__pb2.LogisticsThresholds.FromString,
+                _registered_method=True)
 
 
 class IntakeServicer:
@@ -83,6 +93,19 @@ class IntakeServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetLogisticsThresholds(self, request, context):
+        """When logistics events become proactive feedback items, per shop (defaults until first updated).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateLogisticsThresholds(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -105,6 +128,16 @@ def add_IntakeServicer_to_server(servicer, server):
                     servicer.ListCustomerHistory,
                     request_deserializer=kintsugi_dot_v1_dot_intake__pb2.ListCustomerHistoryRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_intake__pb2.ListCustomerHistoryResponse.SerializeToString,
+            ),
+            'GetLogisticsThresholds': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLogisticsThresholds,
+                    request_deserializer=kintsugi_dot_v1_dot_intake__pb2.GetLogisticsThresholdsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_intake__pb2.LogisticsThresholds.SerializeToString,
+            ),
+            'UpdateLogisticsThresholds': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateLogisticsThresholds,
+                    request_deserializer=kintsugi_dot_v1_dot_intake__pb2.UpdateLogisticsThresholdsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_intake__pb2.LogisticsThresholds.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -215,6 +248,60 @@ class Intake:
             '/kintsugi.v1.Intake/ListCustomerHistory',
             kintsugi_dot_v1_dot_intake__pb2.ListCustomerHistoryRequest.SerializeToString,
             kintsugi_dot_v1_dot_intake__pb2.ListCustomerHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLogisticsThresholds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Intake/GetLogisticsThresholds',
+            kintsugi_dot_v1_dot_intake__pb2.GetLogisticsThresholdsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_intake__pb2.LogisticsThresholds.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateLogisticsThresholds(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Intake/UpdateLogisticsThresholds',
+            kintsugi_dot_v1_dot_intake__pb2.UpdateLogisticsThresholdsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_intake__pb2.LogisticsThresholds.FromString,
             options,
             channel_credentials,
             insecure,

@@ -45,6 +45,86 @@ class SupplierAuditStub:
                 request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SupplierScorecard.FromString,
                 _registered_method=True)
+        self.UpsertSupplier = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/UpsertSupplier',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertSupplierRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Supplier.FromString,
+                _registered_method=True)
+        self.GetSupplier = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/GetSupplier',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.GetSupplierRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Supplier.FromString,
+                _registered_method=True)
+        self.ListSuppliers = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/ListSuppliers',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListSuppliersRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListSuppliersResponse.FromString,
+                _registered_method=True)
+        self.UpsertSkuMapping = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/UpsertSkuMapping',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertSkuMappingRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SkuMapping.FromString,
+                _registered_method=True)
+        self.UpsertBatch = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/UpsertBatch',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertBatchRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Batch.FromString,
+                _registered_method=True)
+        self.SetOrderVolumes = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/SetOrderVolumes',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SetOrderVolumesRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SetOrderVolumesResponse.FromString,
+                _registered_method=True)
+        self.ImportCsv = channel.stream_unary(
+                '/kintsugi.v1.SupplierAudit/ImportCsv',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImportCsvChunk.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImportCsvResponse.FromString,
+                _registered_method=True)
+        self.GetRules = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/GetRules',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.GetRulesRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.AuditRules.FromString,
+                _registered_method=True)
+        self.UpdateRules = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/UpdateRules',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateRulesRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.AuditRules.FromString,
+                _registered_method=True)
+        self.ListInspections = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/ListInspections',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListInspectionsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListInspectionsResponse.FromString,
+                _registered_method=True)
+        self.GetInspection = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/GetInspection',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.GetInspectionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Inspection.FromString,
+                _registered_method=True)
+        self.UpdateInspection = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/UpdateInspection',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateInspectionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Inspection.FromString,
+                _registered_method=True)
+        self.ListRecalls = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/ListRecalls',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListRecallsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListRecallsResponse.FromString,
+                _registered_method=True)
+        self.UpdateRecall = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/UpdateRecall',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateRecallRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Recall.FromString,
+                _registered_method=True)
+        self.ListAuditAlerts = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/ListAuditAlerts',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListAuditAlertsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListAuditAlertsResponse.FromString,
+                _registered_method=True)
+        self.ImprovementReport = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/ImprovementReport',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImprovementReportRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImprovementReportResponse.FromString,
+                _registered_method=True)
 
 
 class SupplierAuditServicer:
@@ -63,6 +143,107 @@ class SupplierAuditServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpsertSupplier(self, request, context):
+        """Master data: suppliers, the SKU -> supplier / product line map, batches, daily order volumes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSupplier(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSuppliers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertSkuMapping(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpsertBatch(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetOrderVolumes(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportCsv(self, request_iterator, context):
+        """A whole CSV file (first chunk names scope and kind): accepted whole or rejected whole.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRules(self, request, context):
+        """Per-shop audit rules: defaults overlaid with the shop's overrides.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateRules(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInspections(self, request, context):
+        """Flying inspections, their findings and corrective actions (CAPA).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInspection(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateInspection(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRecalls(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateRecall(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditAlerts(self, request, context):
+        """Alerts raised by supplier audit (overdue corrective actions), newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImprovementReport(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SupplierAuditServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +256,86 @@ def add_SupplierAuditServicer_to_server(servicer, server):
                     servicer.Scorecard,
                     request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SupplierScorecard.SerializeToString,
+            ),
+            'UpsertSupplier': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertSupplier,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertSupplierRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Supplier.SerializeToString,
+            ),
+            'GetSupplier': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSupplier,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.GetSupplierRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Supplier.SerializeToString,
+            ),
+            'ListSuppliers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSuppliers,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListSuppliersRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListSuppliersResponse.SerializeToString,
+            ),
+            'UpsertSkuMapping': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertSkuMapping,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertSkuMappingRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SkuMapping.SerializeToString,
+            ),
+            'UpsertBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpsertBatch,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertBatchRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Batch.SerializeToString,
+            ),
+            'SetOrderVolumes': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetOrderVolumes,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SetOrderVolumesRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.SetOrderVolumesResponse.SerializeToString,
+            ),
+            'ImportCsv': grpc.stream_unary_rpc_method_handler(
+                    servicer.ImportCsv,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImportCsvChunk.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImportCsvResponse.SerializeToString,
+            ),
+            'GetRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRules,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.GetRulesRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.AuditRules.SerializeToString,
+            ),
+            'UpdateRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRules,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateRulesRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.AuditRules.SerializeToString,
+            ),
+            'ListInspections': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInspections,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListInspectionsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListInspectionsResponse.SerializeToString,
+            ),
+            'GetInspection': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInspection,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.GetInspectionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Inspection.SerializeToString,
+            ),
+            'UpdateInspection': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateInspection,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateInspectionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Inspection.SerializeToString,
+            ),
+            'ListRecalls': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRecalls,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListRecallsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListRecallsResponse.SerializeToString,
+            ),
+            'UpdateRecall': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRecall,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateRecallRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Recall.SerializeToString,
+            ),
+            'ListAuditAlerts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditAlerts,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListAuditAlertsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ListAuditAlertsResponse.SerializeToString,
+            ),
+            'ImprovementReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImprovementReport,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImprovementReportRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ImprovementReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -131,6 +392,438 @@ class SupplierAudit:
             '/kintsugi.v1.SupplierAudit/Scorecard',
             kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.SerializeToString,
             kintsugi_dot_v1_dot_supplier__audit__pb2.SupplierScorecard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertSupplier(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/UpsertSupplier',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertSupplierRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Supplier.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSupplier(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/GetSupplier',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.GetSupplierRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Supplier.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSuppliers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/ListSuppliers',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListSuppliersRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListSuppliersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertSkuMapping(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/UpsertSkuMapping',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertSkuMappingRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.SkuMapping.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpsertBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/UpsertBatch',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.UpsertBatchRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Batch.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetOrderVolumes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/SetOrderVolumes',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.SetOrderVolumesRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.SetOrderVolumesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportCsv(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/kintsugi.v1.SupplierAudit/ImportCsv',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ImportCsvChunk.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ImportCsvResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/GetRules',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.GetRulesRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.AuditRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/UpdateRules',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateRulesRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.AuditRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInspections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/ListInspections',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListInspectionsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListInspectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInspection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/GetInspection',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.GetInspectionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Inspection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateInspection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/UpdateInspection',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateInspectionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Inspection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRecalls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/ListRecalls',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListRecallsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListRecallsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRecall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/UpdateRecall',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.UpdateRecallRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.Recall.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditAlerts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/ListAuditAlerts',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListAuditAlertsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ListAuditAlertsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImprovementReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/ImprovementReport',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ImprovementReportRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.ImprovementReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
