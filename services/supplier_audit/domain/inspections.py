@@ -221,6 +221,7 @@ class StatusChange:
     to_status: InspectionStatus
     at: datetime
     note: str = ""
+    actor: str = ""  # who moved it ("system" for the opening by a complaint)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -228,6 +229,7 @@ class StatusChange:
             "to": self.to_status.value,
             "at": self.at.isoformat(),
             "note": self.note,
+            "actor": self.actor,
         }
 
 
@@ -327,7 +329,7 @@ def open_inspection(
         opened_at=at,
         status=S.SCHEDULED,
         case_ids=cases,
-        history=(StatusChange(None, S.SCHEDULED, at, reason),),
+        history=(StatusChange(None, S.SCHEDULED, at, reason, "system"),),
         reason=reason,
     )
 
@@ -356,7 +358,9 @@ def can_transition(from_status: InspectionStatus, to_status: InspectionStatus) -
     return to_status in ALLOWED_TRANSITIONS[from_status]
 
 
-def transition(insp: Inspection, to: InspectionStatus | str, at: datetime, note: str = "") -> Inspection:
+def transition(
+    insp: Inspection, to: InspectionStatus | str, at: datetime, note: str = "", actor: str = ""
+) -> Inspection:
     """Move an inspection; raises ``InvalidTransition`` / ``TransitionPreconditionFailed``."""
     target = _coerce_status(to)
     if not can_transition(insp.status, target):
@@ -382,7 +386,7 @@ def transition(insp: Inspection, to: InspectionStatus | str, at: datetime, note:
     return replace(
         insp,
         status=target,
-        history=insp.history + (StatusChange(insp.status, target, at, note),),
+        history=insp.history + (StatusChange(insp.status, target, at, note, actor),),
     )
 
 

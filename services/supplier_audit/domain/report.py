@@ -26,9 +26,9 @@ What is in it
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from .errors import DomainValidationError, FieldError
@@ -199,6 +199,37 @@ def _key(a: Attribution, dimension: str) -> str:
     return {"category": a.category, "sku": a.sku, "supplier": a.supplier_id}[dimension]
 
 
+@dataclass(frozen=True, slots=True)
+class WeekCounts:
+    """Complaints per key of each dimension (category, sku, supplier) in a week and the week before.
+
+    ``build_weekly_report`` counts them from attributions; a service with many complaints counts
+    them in its database instead and calls ``build_report_from_counts``.
+    """
+
+    current: Mapping[str, Mapping[str, int]]
+    previous: Mapping[str, Mapping[str, int]]
+
+
+def count_weeks(attributions: Iterable[Attribution], week: IsoWeek, tz: tzinfo) -> WeekCounts:
+    """Counts of ``week`` and the week before; duplicate case ids count once."""
+    prev = week.previous()
+    counts: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    previous: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    seen: set[str] = set()
+    for a in attributions:
+        if a.case_id in seen:
+            continue
+        seen.add(a.case_id)
+        w = IsoWeek.of(a.occurred_at, tz)
+        target = counts if w == week else previous if w == prev else None
+        if target is None:
+            continue
+        for d in DIMENSIONS:
+            target[d][_key(a, d)] += 1
+    return WeekCounts(counts, previous)
+
+
 def build_weekly_report(
     shop_id: str,
     week: IsoWeek | str,
@@ -213,27 +244,34 @@ def build_weekly_report(
     wk = week if isinstance(week, IsoWeek) else parse_iso_week(week)
     if as_of is not None and (not isinstance(as_of, datetime) or not is_aware(as_of)):
         raise DomainValidationError([FieldError("as_of", "must be a timezone-aware datetime")])
+    counts = count_weeks(attributions, wk, rules.tz)
+    return build_report_from_counts(shop_id, wk, counts, inspections, recalls, rules, as_of)
+
+
+def build_report_from_counts(
+    shop_id: str,
+    week: IsoWeek | str,
+    week_counts: WeekCounts,
+    inspections: Iterable[Inspection],
+    recalls: Iterable[RecallRecommendation],
+    rules: AuditRules,
+    as_of: datetime | None = None,
+) -> ImprovementReport:
+    """The report from counts already taken (see ``WeekCounts``); otherwise as ``build_weekly_report``."""
+    if not is_valid_id(shop_id):
+        raise DomainValidationError([FieldError("shop_id", "must be an identifier")])
+    wk = week if isinstance(week, IsoWeek) else parse_iso_week(week)
+    if as_of is not None and (not isinstance(as_of, datetime) or not is_aware(as_of)):
+        raise DomainValidationError([FieldError("as_of", "must be a timezone-aware datetime")])
     tz = rules.tz
     prev = wk.previous()
     start, end = wk.start(tz), wk.end(tz)
     snapshot = end if as_of is None else min(as_of, end)
-
-    counts: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
-    previous: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
-    seen: set[str] = set()
-    for a in attributions:
-        if a.case_id in seen:
-            continue
-        seen.add(a.case_id)
-        w = IsoWeek.of(a.occurred_at, tz)
-        target = counts if w == wk else previous if w == prev else None
-        if target is None:
-            continue
-        for d in DIMENSIONS:
-            target[d][_key(a, d)] += 1
+    counts: dict[str, Counter[str]] = {d: Counter(week_counts.current.get(d, {})) for d in DIMENSIONS}
+    previous: dict[str, Counter[str]] = {d: Counter(week_counts.previous.get(d, {})) for d in DIMENSIONS}
 
     def top(d: str) -> tuple[CountRow, ...]:
-        rows = [CountRow(k, n, previous[d][k]) for k, n in counts[d].items()]
+        rows = [CountRow(k, n, previous[d][k]) for k, n in counts[d].items() if n > 0]
         rows.sort(key=lambda r: (-r.count, r.key))
         return tuple(rows[: rules.report_top_n])
 
