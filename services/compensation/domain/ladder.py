@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import CurrencyMismatch, InvalidInput
@@ -174,6 +174,36 @@ def select_level(
         steps=tuple(steps),
         follow_up_tasks=policy.follow_up_tasks(cat, level),
         policy_version=policy.version,
+    )
+
+
+def with_manual_amount(decision: LadderDecision, amount: Money) -> LadderDecision:
+    """The decision with a person's amount instead of the policy's (step ``manual.amount``).
+
+    Only levels 1-4 take a chosen amount (levels 5 and 6 refund the whole order); the amount must be
+    positive, in the decision's currency and at most the order value.
+    """
+    if not isinstance(amount, Money):
+        raise InvalidInput("amount", f"must be Money, got {type(amount).__name__}")
+    if amount.currency != decision.amount.currency:
+        raise CurrencyMismatch("amount.currency", f"the order is in {decision.amount.currency}")
+    if amount.is_zero:
+        raise InvalidInput("amount.amount_minor", "must be positive")
+    if decision.level >= 5:
+        raise InvalidInput(
+            "amount", f"level {decision.level} refunds the whole order; its amount is not chosen by hand"
+        )
+    if amount > decision.order_value:
+        raise InvalidInput("amount.amount_minor", f"must not exceed the order value {decision.order_value}")
+    step = RuleStep(
+        "manual.amount", f"amount {amount} chosen by hand (the policy said {decision.amount})", decision.level
+    )
+    return replace(
+        decision,
+        amount=amount,
+        rule_id=f"{decision.rule_id}+{step.rule_id}",
+        explanation=f"{decision.explanation}; {step.description}",
+        steps=decision.steps + (step,),
     )
 
 

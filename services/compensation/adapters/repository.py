@@ -1,0 +1,666 @@
+"""Compensation persistence: policies, cases, offers, idempotency keys, budgets, the ledger and payouts.
+
+Every query filters on shop_id. Budget figures change by atomic deltas (``BudgetRepository.apply``) so
+paying, approving and rejecting never hold the shop's budget row longer than one UPDATE and the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.compensation.adapters import tables as t
+from services.compensation.domain.budget import Budget
+from services.compensation.domain.case import CaseFacts
+from services.compensation.domain.flash import MediaItem
+from services.compensation.domain.ledger import JournalTransaction
+from services.compensation.domain.money import Money
+from services.compensation.domain.offer import Offer, OfferEvent
+from services.compensation.domain.policy import LadderPolicy
+from services.compensation.domain.reconciliation import PayoutRecord
+from services.compensation.domain.vocabulary import FollowUpTask, OfferKind, OfferState
+
+# --- policies -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredPolicy:
+    policy: LadderPolicy
+    revision: int  # 0: the defaults, never set
+    set_by: str = ""
+    set_at: datetime | None = None
+
+
+@lru_cache(maxsize=1024)
+def _parse_policy(shop_id: str, revision: int, text: str) -> LadderPolicy:
+    # Revisions are immutable, so a parsed policy can be reused for as long as it is the latest.
+    return LadderPolicy.from_json(text)
+
+
+class PolicyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def current(self, shop_id: str) -> StoredPolicy:
+        """The policy in force: the latest revision, or the defaults."""
+        row = (
+            await self.session.execute(
+                sa.select(
+                    t.ladder_policies.c.revision,
+                    sa.cast(t.ladder_policies.c.policy, sa.Text).label("policy"),
+                    t.ladder_policies.c.set_by,
+                    t.ladder_policies.c.set_at,
+                )
+                .where(t.ladder_policies.c.shop_id == shop_id)
+                .order_by(t.ladder_policies.c.revision.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is None:
+            return StoredPolicy(LadderPolicy(), 0)
+        return StoredPolicy(_parse_policy(shop_id, row.revision, row.policy), row.revision, row.set_by, row.set_at)
+
+    async def add(self, shop_id: str, *, revision: int, policy: LadderPolicy, set_by: str, set_at: datetime) -> bool:
+        """Adds a revision; False when another writer took that revision number first."""
+        stmt = (
+            postgresql.insert(t.ladder_policies)
+            .values(
+                shop_id=shop_id,
+                revision=revision,
+                version=policy.version,
+                policy=policy.to_dict(),
+                set_by=set_by,
+                set_at=set_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(t.ladder_policies.c.revision)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+def _media_json(media: Iterable[MediaItem]) -> list[dict[str, str]]:
+    return [{"kind": m.kind, "sha256": m.sha256, "uri": m.uri} for m in media]
+
+
+class CaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, case: CaseFacts, *, received_at: datetime) -> bool:
+        """Stores the case once; False when (shop_id, case_id) was received before."""
+        stmt = (
+            postgresql.insert(t.cases)
+            .values(
+                shop_id=case.shop_id,
+                case_id=case.case_id,
+                category=str(case.category),
+                severity=str(case.severity),
+                priority=case.priority,
+                customer_id=case.customer_id,
+                customer_tier=str(case.customer_tier),
+                order_id=case.order_id,
+                order_value_minor=case.order_value.amount_minor if case.order_value else None,
+                currency=case.order_value.currency if case.order_value else "CNY",
+                media=_media_json(case.media),
+                feedback_ids=list(case.feedback_ids),
+                risk_kinds=list(case.risk_kinds),
+                created_at=case.created_at,
+                received_at=received_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(t.cases.c.case_id)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def get(self, shop_id: str, case_id: str, *, for_update: bool = False) -> CaseFacts | None:
+        query = sa.select(t.cases).where(t.cases.c.shop_id == shop_id, t.cases.c.case_id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return CaseFacts(
+            shop_id=m["shop_id"],
+            case_id=m["case_id"],
+            category=m["category"],
+            severity=m["severity"],
+            priority=m["priority"],
+            customer_id=m["customer_id"],
+            customer_tier=m["customer_tier"],
+            order_id=m["order_id"],
+            order_value=Money(m["order_value_minor"], m["currency"]) if m["order_value_minor"] is not None else None,
+            media=tuple(MediaItem(x["kind"], x["sha256"], x.get("uri", "")) for x in m["media"]),
+            feedback_ids=tuple(m["feedback_ids"]),
+            risk_kinds=tuple(m["risk_kinds"]),
+            created_at=m["created_at"],
+        )
+
+    async def count(self, shop_id: str) -> int:
+        return int(
+            (
+                await self.session.execute(
+                    sa.select(sa.func.count()).select_from(t.cases).where(t.cases.c.shop_id == shop_id)
+                )
+            ).scalar_one()
+        )
+
+
+# --- offers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredOffer:
+    offer: Offer
+    note: str = ""
+
+
+def _ts(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _history_json(history: Iterable[OfferEvent]) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": e.at.isoformat(),
+            "actor_id": e.actor_id,
+            "from_state": str(e.from_state) if e.from_state is not None else None,
+            "to_state": str(e.to_state),
+            "note": e.note,
+        }
+        for e in history
+    ]
+
+
+def offer_values(stored: StoredOffer, *, json_safe: bool = False) -> dict[str, Any]:
+    """The offers row of an offer (``json_safe``: times as ISO strings, for the idempotency snapshot)."""
+    o = stored.offer
+    values: dict[str, Any] = {
+        "shop_id": o.shop_id,
+        "id": o.offer_id,
+        "case_id": o.case_id,
+        "level": o.level,
+        "kind": str(o.kind),
+        "amount_minor": o.amount.amount_minor,
+        "currency": o.amount.currency,
+        "order_value_minor": o.order_value.amount_minor,
+        "rule_id": o.rule_id,
+        "explanation": o.explanation,
+        "policy_version": o.policy_version,
+        "follow_up_tasks": [str(x) for x in o.follow_up_tasks],
+        "budget_period": o.budget_period,
+        "proposed_by": o.proposed_by,
+        "proposed_at": o.proposed_at.isoformat() if json_safe else o.proposed_at,
+        "state": str(o.state),
+        "approval_reasons": list(o.approval_reasons),
+        "flash": o.flash,
+        "flash_reason": o.flash_reason,
+        "approved_by": o.approved_by,
+        "rejected_by": o.rejected_by,
+        "rejection_reason": o.rejection_reason,
+        "payout_id": o.payout_id,
+        "reversed_by": o.reversed_by,
+        "reversal_reason": o.reversal_reason,
+        "history": _history_json(o.history),
+        "note": stored.note,
+    }
+    return values
+
+
+def offer_from_values(m: Any) -> StoredOffer:
+    """An offer from its row or its JSON snapshot."""
+    currency = m["currency"]
+    offer = Offer(
+        offer_id=m["id"],
+        shop_id=m["shop_id"],
+        case_id=m["case_id"],
+        level=m["level"],
+        kind=OfferKind(m["kind"]),
+        amount=Money(m["amount_minor"], currency),
+        order_value=Money(m["order_value_minor"], currency),
+        rule_id=m["rule_id"],
+        explanation=m["explanation"],
+        policy_version=m["policy_version"],
+        follow_up_tasks=tuple(FollowUpTask(x) for x in m["follow_up_tasks"]),
+        budget_period=m["budget_period"],
+        proposed_by=m["proposed_by"],
+        proposed_at=_ts(m["proposed_at"]),
+        state=OfferState(m["state"]),
+        approval_reasons=tuple(m["approval_reasons"]),
+        flash=m["flash"],
+        flash_reason=m["flash_reason"],
+        approved_by=m["approved_by"],
+        rejected_by=m["rejected_by"],
+        rejection_reason=m["rejection_reason"],
+        payout_id=m["payout_id"],
+        reversed_by=m["reversed_by"],
+        reversal_reason=m["reversal_reason"],
+        history=tuple(
+            OfferEvent(
+                _ts(e["at"]),
+                e["actor_id"],
+                OfferState(e["from_state"]) if e["from_state"] else None,
+                OfferState(e["to_state"]),
+                e["note"],
+            )
+            for e in m["history"]
+        ),
+    )
+    return StoredOffer(offer, m["note"])
+
+
+# Columns a transition may change.
+_MUTABLE = (
+    "state",
+    "approval_reasons",
+    "flash",
+    "flash_reason",
+    "approved_by",
+    "rejected_by",
+    "rejection_reason",
+    "payout_id",
+    "reversed_by",
+    "reversal_reason",
+    "history",
+)
+LIVE_STATES = (OfferState.PROPOSED, OfferState.PENDING_APPROVAL, OfferState.APPROVED, OfferState.PAID)
+
+
+class OfferRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, stored: StoredOffer, *, now: datetime) -> None:
+        await self.session.execute(t.offers.insert().values(**offer_values(stored), updated_at=now))
+
+    async def save(self, offer: Offer, *, now: datetime) -> None:
+        values = offer_values(StoredOffer(offer))
+        await self.session.execute(
+            t.offers.update()
+            .where(t.offers.c.shop_id == offer.shop_id, t.offers.c.id == offer.offer_id)
+            .values(**{k: values[k] for k in _MUTABLE}, updated_at=now)
+        )
+
+    async def get(self, shop_id: str, offer_id: str, *, for_update: bool = False) -> StoredOffer | None:
+        query = sa.select(t.offers).where(t.offers.c.shop_id == shop_id, t.offers.c.id == offer_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return offer_from_values(row._mapping) if row else None
+
+    async def live_for_case(self, shop_id: str, case_id: str) -> Offer | None:
+        """An offer of the case that is not rejected or reversed (a case is compensated once)."""
+        row = (
+            await self.session.execute(
+                sa.select(t.offers)
+                .where(
+                    t.offers.c.shop_id == shop_id,
+                    t.offers.c.case_id == case_id,
+                    t.offers.c.state.in_([str(s) for s in LIVE_STATES]),
+                )
+                .limit(1)
+            )
+        ).first()
+        return offer_from_values(row._mapping).offer if row else None
+
+    async def list(
+        self,
+        shop_id: str,
+        *,
+        limit: int,
+        after: tuple[datetime, str] | None = None,
+        case_id: str = "",
+        state: str = "",
+        period: str = "",
+    ) -> list[StoredOffer]:
+        """Newest first."""
+        query = sa.select(t.offers).where(t.offers.c.shop_id == shop_id)
+        if case_id:
+            query = query.where(t.offers.c.case_id == case_id)
+        if state:
+            query = query.where(t.offers.c.state == state)
+        if period:
+            query = query.where(t.offers.c.budget_period == period)
+        if after is not None:
+            query = query.where(sa.tuple_(t.offers.c.proposed_at, t.offers.c.id) < sa.tuple_(*after))
+        query = query.order_by(t.offers.c.proposed_at.desc(), t.offers.c.id.desc()).limit(limit)
+        return [offer_from_values(r._mapping) for r in await self.session.execute(query)]
+
+
+# --- idempotency keys of proposals --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimedKey:
+    request_hash: str
+    offer_id: str
+    response: dict[str, Any] | None
+
+
+class OfferRequestRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def claim(
+        self, shop_id: str, key: str, *, request_hash: str, offer_id: str, now: datetime
+    ) -> ClaimedKey | None:
+        """Takes the key for this request (None), or returns who had it. A concurrent holder makes this
+        wait until it commits or rolls back, so the answer is always final."""
+        inserted = (
+            await self.session.execute(
+                postgresql.insert(t.offer_requests)
+                .values(
+                    shop_id=shop_id, idempotency_key=key, request_hash=request_hash, offer_id=offer_id, created_at=now
+                )
+                .on_conflict_do_nothing()
+                .returning(t.offer_requests.c.offer_id)
+            )
+        ).first()
+        if inserted is not None:
+            return None
+        row = (
+            await self.session.execute(
+                sa.select(t.offer_requests).where(
+                    t.offer_requests.c.shop_id == shop_id, t.offer_requests.c.idempotency_key == key
+                )
+            )
+        ).one()
+        return ClaimedKey(row.request_hash, row.offer_id, row.response)
+
+    async def answer(self, shop_id: str, key: str, response: dict[str, Any]) -> None:
+        await self.session.execute(
+            t.offer_requests.update()
+            .where(t.offer_requests.c.shop_id == shop_id, t.offer_requests.c.idempotency_key == key)
+            .values(response=response)
+        )
+
+
+# --- budgets ------------------------------------------------------------------------------------
+
+
+def _budget_from(m: Any) -> Budget:
+    cur = m["currency"]
+    return Budget(
+        m["shop_id"],
+        m["period"],
+        Money(m["cap_minor"], cur),
+        Money(m["spent_minor"], cur),
+        Money(m["reserved_minor"], cur),
+    )
+
+
+class BudgetRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, shop_id: str, period: str, *, for_update: bool = False) -> Budget | None:
+        query = sa.select(t.budgets).where(t.budgets.c.shop_id == shop_id, t.budgets.c.period == period)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _budget_from(row._mapping) if row else None
+
+    async def open(self, budget: Budget, *, at: datetime) -> bool:
+        """Inserts a new period's budget; False when it is already open."""
+        stmt = (
+            postgresql.insert(t.budgets)
+            .values(
+                shop_id=budget.shop_id,
+                period=budget.period,
+                currency=budget.currency,
+                cap_minor=budget.cap.amount_minor,
+                spent_minor=budget.spent.amount_minor,
+                reserved_minor=budget.reserved.amount_minor,
+                opened_at=at,
+            )
+            .on_conflict_do_nothing()
+            .returning(t.budgets.c.period)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def apply(self, before: Budget, after: Budget) -> None:
+        """Moves the stored figures by (after - before), atomically, whatever else changed them meanwhile."""
+        d_cap = after.cap.amount_minor - before.cap.amount_minor
+        d_spent = after.spent.amount_minor - before.spent.amount_minor
+        d_reserved = after.reserved.amount_minor - before.reserved.amount_minor
+        if not (d_cap or d_spent or d_reserved):
+            return
+        b = t.budgets
+        await self.session.execute(
+            b.update()
+            .where(b.c.shop_id == before.shop_id, b.c.period == before.period)
+            .values(
+                cap_minor=b.c.cap_minor + d_cap,
+                spent_minor=b.c.spent_minor + d_spent,
+                reserved_minor=b.c.reserved_minor + d_reserved,
+            )
+        )
+
+    async def list(self, shop_id: str, period: str = "") -> list[Budget]:
+        query = sa.select(t.budgets).where(t.budgets.c.shop_id == shop_id)
+        if period:
+            query = query.where(t.budgets.c.period == period)
+        return [_budget_from(r._mapping) for r in await self.session.execute(query.order_by(t.budgets.c.period))]
+
+
+# --- ledger -------------------------------------------------------------------------------------
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def post(self, transactions: Sequence[JournalTransaction]) -> None:
+        """Writes balanced journal transactions with their postings (the database checks balance at commit)."""
+        if not transactions:
+            return
+        await self.session.execute(
+            t.journal_transactions.insert().values(
+                [
+                    {
+                        "shop_id": txn.shop_id,
+                        "txn_id": txn.txn_id,
+                        "period": txn.period,
+                        "kind": str(txn.kind),
+                        "offer_id": txn.offer_id,
+                        "memo": txn.memo,
+                        "at": txn.at,
+                    }
+                    for txn in transactions
+                ]
+            )
+        )
+        await self.session.execute(
+            t.journal_postings.insert().values(
+                [
+                    {
+                        "shop_id": txn.shop_id,
+                        "txn_id": txn.txn_id,
+                        "seq": seq,
+                        "period": p.account.period,
+                        "account": str(p.account.name),
+                        "currency": p.account.currency,
+                        "side": str(p.side),
+                        "amount_minor": p.amount.amount_minor,
+                    }
+                    for txn in transactions
+                    for seq, p in enumerate(txn.postings, start=1)
+                ]
+            )
+        )
+
+    async def transactions(self, shop_id: str, period: str = "") -> list[Any]:
+        query = sa.select(t.journal_transactions).where(t.journal_transactions.c.shop_id == shop_id)
+        if period:
+            query = query.where(t.journal_transactions.c.period == period)
+        return list((await self.session.execute(query)).all())
+
+    async def postings(self, shop_id: str, period: str = "") -> list[Any]:
+        query = sa.select(t.journal_postings).where(t.journal_postings.c.shop_id == shop_id)
+        if period:
+            query = query.where(t.journal_postings.c.period == period)
+        return list(
+            (await self.session.execute(query.order_by(t.journal_postings.c.txn_id, t.journal_postings.c.seq))).all()
+        )
+
+
+# --- payouts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutView:
+    """A payout with its reversal, if any."""
+
+    payout_id: str
+    shop_id: str
+    idempotency_key: str
+    offer_id: str
+    case_id: str
+    period: str
+    amount: Money
+    provider: str
+    provider_reference: str
+    paid_by: str
+    paid_at: datetime
+    reversed_by: str | None = None
+    reversal_reason: str = ""
+    reversed_at: datetime | None = None
+
+    @property
+    def reversed(self) -> bool:
+        return self.reversed_at is not None
+
+    def record(self) -> PayoutRecord:
+        return PayoutRecord(self.payout_id, self.shop_id, self.offer_id, self.period, self.amount, self.reversed)
+
+
+_PAYOUT_COLUMNS = (
+    t.payouts,
+    t.payout_reversals.c.reversed_by,
+    t.payout_reversals.c.reason.label("reversal_reason"),
+    t.payout_reversals.c.reversed_at,
+)
+
+
+def _payout_query() -> sa.Select[Any]:
+    return sa.select(*_PAYOUT_COLUMNS).select_from(
+        t.payouts.outerjoin(
+            t.payout_reversals,
+            sa.and_(
+                t.payout_reversals.c.shop_id == t.payouts.c.shop_id, t.payout_reversals.c.payout_id == t.payouts.c.id
+            ),
+        )
+    )
+
+
+def _payout_from(m: Any) -> PayoutView:
+    return PayoutView(
+        payout_id=m["id"],
+        shop_id=m["shop_id"],
+        idempotency_key=m["idempotency_key"],
+        offer_id=m["offer_id"],
+        case_id=m["case_id"],
+        period=m["period"],
+        amount=Money(m["amount_minor"], m["currency"]),
+        provider=m["provider"],
+        provider_reference=m["provider_reference"],
+        paid_by=m["paid_by"],
+        paid_at=m["paid_at"],
+        reversed_by=m["reversed_by"],
+        reversal_reason=m["reversal_reason"] or "",
+        reversed_at=m["reversed_at"],
+    )
+
+
+class PayoutRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_key(self, shop_id: str, key: str) -> PayoutView | None:
+        row = (
+            await self.session.execute(
+                _payout_query().where(t.payouts.c.shop_id == shop_id, t.payouts.c.idempotency_key == key)
+            )
+        ).first()
+        return _payout_from(row._mapping) if row else None
+
+    async def by_offer(self, shop_id: str, offer_id: str) -> PayoutView | None:
+        row = (
+            await self.session.execute(
+                _payout_query().where(t.payouts.c.shop_id == shop_id, t.payouts.c.offer_id == offer_id)
+            )
+        ).first()
+        return _payout_from(row._mapping) if row else None
+
+    async def add(self, payout: PayoutView) -> bool:
+        """Records a payout; False when its idempotency key (or offer) already has one."""
+        stmt = (
+            postgresql.insert(t.payouts)
+            .values(
+                shop_id=payout.shop_id,
+                id=payout.payout_id,
+                idempotency_key=payout.idempotency_key,
+                offer_id=payout.offer_id,
+                case_id=payout.case_id,
+                period=payout.period,
+                amount_minor=payout.amount.amount_minor,
+                currency=payout.amount.currency,
+                provider=payout.provider,
+                provider_reference=payout.provider_reference,
+                paid_by=payout.paid_by,
+                paid_at=payout.paid_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(t.payouts.c.id)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def add_reversal(self, payout: PayoutView, *, reason: str, by: str, at: datetime) -> None:
+        await self.session.execute(
+            t.payout_reversals.insert().values(
+                shop_id=payout.shop_id,
+                payout_id=payout.payout_id,
+                offer_id=payout.offer_id,
+                reason=reason,
+                reversed_by=by,
+                reversed_at=at,
+            )
+        )
+
+    async def list(self, shop_id: str, period: str = "") -> list[PayoutView]:
+        query = _payout_query().where(t.payouts.c.shop_id == shop_id)
+        if period:
+            query = query.where(t.payouts.c.period == period)
+        return [_payout_from(r._mapping) for r in await self.session.execute(query)]
+
+
+# --- payout instructions (the local payout provider's record) -----------------------------------
+
+
+class InstructionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, values: dict[str, Any]) -> None:
+        await self.session.execute(t.payout_instructions.insert().values(**values))
+
+    async def list(self, shop_id: str, *, period: str = "", after: str = "", limit: int) -> list[dict[str, Any]]:
+        """In creation order (ids are time-ordered)."""
+        pi = t.payout_instructions
+        query = sa.select(pi).where(pi.c.shop_id == shop_id)
+        if period:
+            query = query.where(pi.c.period == period)
+        if after:
+            query = query.where(pi.c.id > after)
+        rows = await self.session.execute(query.order_by(pi.c.id).limit(limit))
+        return [dict(r._mapping) for r in rows]

@@ -1,0 +1,44 @@
+"""What the application needs from the outside world, as interfaces (the adapters implement them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from services.compensation.domain.money import Money
+
+if TYPE_CHECKING:
+    from services.compensation.application.unit_of_work import CompensationUnitOfWork
+
+
+@dataclass(frozen=True)
+class PayoutInstruction:
+    """Money to move to (``pay``) or back from (``reverse``) a customer, for one payout."""
+
+    instruction_id: str
+    shop_id: str
+    payout_id: str
+    action: str  # pay | reverse
+    offer_id: str
+    case_id: str
+    customer_id: str
+    order_id: str
+    kind: str  # the offer kind: coupon, shipping_refund, partial_refund, ...
+    period: str
+    amount: Money
+    memo: str
+    created_at: datetime
+
+
+class PayoutProvider(Protocol):
+    """The platform's refund API as the application sees it.
+
+    ``submit`` runs inside the use case's transaction and must not call out of the process: an adapter
+    for a real refund API records the instruction (e.g. as an outbox message) and delivers it after the
+    commit with ``instruction.payout_id`` as the API's idempotency key. Returns the provider's reference.
+    """
+
+    name: str
+
+    async def submit(self, uow: CompensationUnitOfWork, instruction: PayoutInstruction) -> str: ...

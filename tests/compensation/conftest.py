@@ -1,0 +1,1 @@
+from tests.compensation.system import comp, comp_system  # noqa: F401
