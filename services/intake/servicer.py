@@ -6,13 +6,24 @@ import grpc
 from kintsugi.v1 import intake_pb2, intake_pb2_grpc
 
 from libs.scope import shop_of
-from services.intake.adapters.proto_mapping import feedback_from_proto, stored_to_proto
+from services.intake.adapters.proto_mapping import (
+    event_from_proto,
+    feedback_from_proto,
+    stored_to_proto,
+    summary_to_proto,
+    threshold_changes_from_proto,
+    thresholds_to_proto,
+)
 from services.intake.application.feedback import FeedbackUseCases
+from services.intake.application.logistics_signals import LogisticsSignals
+from services.intake.application.partner_stream import PartnerIngest
+from services.intake.application.partners import PartnerUseCases
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServicer):
-    def __init__(self, feedback: FeedbackUseCases) -> None:
+    def __init__(self, feedback: FeedbackUseCases, signals: LogisticsSignals) -> None:
         self.feedback = feedback
+        self.signals = signals
 
     async def SubmitFeedback(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
         outcome = await self.feedback.submit(shop_id=shop_of(request.scope), item=feedback_from_proto(request.item))
@@ -50,3 +61,36 @@ class IntakeServicer(intake_pb2_grpc.IntakeServicer):
         return intake_pb2.ListCustomerHistoryResponse(
             items=[stored_to_proto(s) for s in items], page={"next_page_token": token}
         )
+
+    async def GetLogisticsThresholds(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
+        return thresholds_to_proto(await self.signals.thresholds(shop_id=shop_of(request.scope)))
+
+    async def UpdateLogisticsThresholds(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
+        shop_id = shop_of(request.scope)
+        changes = threshold_changes_from_proto(request.thresholds)
+        return thresholds_to_proto(await self.signals.update_thresholds(shop_id=shop_id, **changes))
+
+
+def bearer_token(metadata: tuple[tuple[str, str | bytes], ...] | None) -> str:
+    """The token of an `authorization: Bearer <token>` header ('' when there is none)."""
+    for key, value in metadata or ():
+        if key == "authorization" and isinstance(value, str):
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return ""
+
+
+class LogisticsIngestServicer(intake_pb2_grpc.LogisticsIngestServicer):
+    """The partner port: authenticate the stream once, then hand its events to the ingest use case."""
+
+    def __init__(self, partners: PartnerUseCases, ingest: PartnerIngest) -> None:
+        self.partners = partners
+        self.ingest = ingest
+
+    async def ReportEvents(self, request_iterator, context: grpc.aio.ServicerContext):  # noqa: N802
+        partner = await self.partners.authenticate(bearer_token(context.invocation_metadata()))
+        summary = await self.ingest.report(
+            partner=partner, events=(event_from_proto(msg) async for msg in request_iterator)
+        )
+        return summary_to_proto(summary)

@@ -1,11 +1,21 @@
-"""Feedback ⇄ protobuf: the one place intake's domain objects meet kintsugi.v1 messages."""
+"""Intake ⇄ protobuf: the one place intake's domain objects meet kintsugi.v1 messages."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
 from kintsugi.v1 import common_pb2, intake_pb2
 
+from libs.errors import InvalidArgument
 from libs.timeutil import from_ts, to_ts
 from services.intake.domain.feedback import Feedback, MediaRef, StoredFeedback
+from services.intake.domain.logistics import LogisticsEvent, Reading, ReportSummary, Thresholds
+
+# Stands for a timestamp Python cannot represent; the event check then rejects it as out of range.
+_UNREPRESENTABLE = datetime.max.replace(tzinfo=UTC)
+_MAX_DURATION = timedelta(days=3650)
 
 
 def feedback_from_proto(msg: intake_pb2.FeedbackInput) -> Feedback:
@@ -28,6 +38,7 @@ def feedback_from_proto(msg: intake_pb2.FeedbackInput) -> Feedback:
         media=tuple(MediaRef(kind=m.kind, sha256=m.sha256, uri=m.uri) for m in msg.media),
         occurred_at=from_ts(msg.occurred_at) if msg.HasField("occurred_at") else None,
         raw=msg.raw_json,
+        logistics_event=msg.logistics_event,
     )
 
 
@@ -46,6 +57,7 @@ def feedback_to_proto(item: Feedback) -> intake_pb2.FeedbackInput:
         media=[intake_pb2.Media(kind=m.kind, sha256=m.sha256, uri=m.uri) for m in item.media],
         occurred_at=to_ts(item.occurred_at),
         raw_json=item.raw,
+        logistics_event=item.logistics_event,
     )
     if item.rating is not None:
         msg.rating = item.rating
@@ -66,4 +78,67 @@ def stored_to_proto(stored: StoredFeedback) -> intake_pb2.FeedbackItem:
     )
     if stored.previous_rating is not None:
         msg.previous_rating = stored.previous_rating
+    return msg
+
+
+def _time(ts: Timestamp) -> datetime | None:
+    try:
+        return from_ts(ts)
+    except (ValueError, OverflowError):
+        return _UNREPRESENTABLE
+
+
+def event_from_proto(msg: intake_pb2.LogisticsEvent) -> LogisticsEvent:
+    reading = None
+    if msg.HasField("reading"):
+        r = msg.reading
+        reading = Reading(value=r.value, allowed_min=r.allowed_min, allowed_max=r.allowed_max, unit=r.unit)
+    return LogisticsEvent(
+        event_id=msg.event_id,
+        shop_id=msg.shop_id,
+        order_id=msg.order_id,
+        kind=msg.kind,
+        occurred_at=_time(msg.occurred_at) if msg.HasField("occurred_at") else None,
+        tracking_no=msg.tracking_no,
+        region=msg.region,
+        reading=reading,
+        promised_at=_time(msg.promised_at) if msg.HasField("promised_at") else None,
+        description=msg.description,
+    )
+
+
+def summary_to_proto(summary: ReportSummary) -> intake_pb2.ReportSummary:
+    return intake_pb2.ReportSummary(
+        accepted=summary.accepted,
+        duplicate=summary.duplicate,
+        rejected=summary.rejected,
+        rejected_events=[
+            intake_pb2.RejectedEvent(event_id=r.event_id, reason=r.reason) for r in summary.rejected_events
+        ],
+        rejected_events_omitted=summary.rejected_events_omitted,
+    )
+
+
+def _duration(msg: Duration, field: str) -> timedelta:
+    if abs(msg.seconds) > _MAX_DURATION.total_seconds():
+        raise InvalidArgument.on(field, f"must be at most {_MAX_DURATION.days} days")
+    return msg.ToTimedelta()
+
+
+def threshold_changes_from_proto(msg: intake_pb2.LogisticsThresholds) -> dict[str, timedelta]:
+    """Only the thresholds the message sets (unset ones keep their value)."""
+    return {
+        name: _duration(getattr(msg, name), f"thresholds.{name}")
+        for name in ("overdue_after", "temperature_excursion_after", "humidity_excursion_after")
+        if msg.HasField(name)
+    }
+
+
+def thresholds_to_proto(thresholds: Thresholds) -> intake_pb2.LogisticsThresholds:
+    msg = intake_pb2.LogisticsThresholds()
+    msg.overdue_after.FromTimedelta(thresholds.overdue_after)
+    msg.temperature_excursion_after.FromTimedelta(thresholds.temperature_excursion_after)
+    msg.humidity_excursion_after.FromTimedelta(thresholds.humidity_excursion_after)
+    if thresholds.updated_at is not None:
+        msg.updated_at.CopyFrom(to_ts(thresholds.updated_at))
     return msg

@@ -39,6 +39,7 @@ def _row_values(shop_id: str, fid: str, item: Feedback, now: datetime) -> dict[s
         "revision": 1,
         "previous_rating": None,
         "raw": item.raw,
+        "logistics_event": item.logistics_event,
     }
 
 
@@ -61,6 +62,7 @@ def _to_stored(row: Any) -> StoredFeedback:
         media=tuple(MediaRef(**m) for m in row.media),
         occurred_at=row.occurred_at,
         raw=row.raw,
+        logistics_event=row.logistics_event,
     )
     return StoredFeedback(
         id=row.id,

@@ -62,6 +62,12 @@ class FeedbackUseCases:
             outcomes.append(SubmitOutcome(revised.id, "revised", False, revised.revision))
         return outcomes
 
+    async def store_in(
+        self, uow: IntakeUnitOfWork, *, shop_id: str, items: list[Feedback], now: datetime
+    ) -> list[SubmitOutcome]:
+        """Validates and stores items in the caller's transaction (the caller commits); each goes to triage."""
+        return await self._store(uow, shop_id, [validate(item, now=now) for item in items], now)
+
     async def submit(self, *, shop_id: str, item: Feedback) -> SubmitOutcome:
         """Stores one item (or recognises a replay / an edit) and queues it for triage."""
         now = self._clock()

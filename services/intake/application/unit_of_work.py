@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from libs.db import UnitOfWork
 from libs.outbox import OutboxMessage, enqueue
+from services.intake.adapters.logistics_repository import LogisticsRepository
+from services.intake.adapters.partner_repository import PartnerRepository
 from services.intake.adapters.repository import FeedbackRepository
 
 
 class IntakeUnitOfWork(UnitOfWork):
     feedback: FeedbackRepository
+    partners: PartnerRepository
+    logistics: LogisticsRepository
 
     def bind_repositories(self) -> None:
         self.feedback = FeedbackRepository(self.session)
+        self.partners = PartnerRepository(self.session)
+        self.logistics = LogisticsRepository(self.session)
         self.outbox: list[OutboxMessage] = []
 
     async def commit(self) -> None:

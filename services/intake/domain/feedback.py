@@ -23,6 +23,21 @@ CHANNELS = frozenset(
 )
 RATED_CHANNELS = frozenset({"review", "review_followup"})
 CUSTOMER_TIERS = frozenset({"new", "regular", "vip"})
+# What a logistics item may name as the event that raised it (API.md, partner gRPC).
+LOGISTICS_EVENTS = frozenset(
+    {
+        "picked_up",
+        "in_transit",
+        "delayed",
+        "exception",
+        "damaged",
+        "lost",
+        "abnormal_signoff",
+        "temperature_excursion",
+        "humidity_excursion",
+        "delivered",
+    }
+)
 MEDIA_KINDS = frozenset({"image", "video", "audio", "document"})
 CURRENCIES = frozenset({"CNY"})
 
@@ -65,6 +80,7 @@ class Feedback:
     media: tuple[MediaRef, ...] = field(default_factory=tuple)
     occurred_at: datetime | None = None
     raw: str = ""
+    logistics_event: str = ""
 
     def content_key(self) -> tuple[str, int | None]:
         """What makes a resubmission an edit rather than a replay."""
@@ -105,6 +121,9 @@ def validate(item: Feedback, *, now: datetime) -> Feedback:
         errors.append(FieldViolation("text", "is required"))
     if item.rating is not None and not 1 <= item.rating <= 5:
         errors.append(FieldViolation("rating", "must be between 1 and 5"))
+
+    if item.logistics_event and item.logistics_event not in LOGISTICS_EVENTS:
+        errors.append(FieldViolation("logistics_event", f"must be one of {', '.join(sorted(LOGISTICS_EVENTS))}"))
 
     if item.customer_tier not in CUSTOMER_TIERS:
         errors.append(FieldViolation("customer.tier", "must be one of new, regular, vip"))
