@@ -39,16 +39,21 @@ class TokenVerifier:
         else:
             self.key = settings.jwt_secret
             self.algorithms = ["HS256"]
+        self.previous_key = settings.jwt_previous_secret if not settings.jwt_public_key else ""
+
+    def _decode(self, token: str, key: str) -> dict:  # type: ignore[type-arg]
+        return jwt.decode(
+            token, key, algorithms=self.algorithms, leeway=self.leeway, options={"require": ["sub", "exp"]}
+        )
 
     def verify(self, token: str) -> Principal:
         try:
-            claims = jwt.decode(
-                token,
-                self.key,
-                algorithms=self.algorithms,
-                leeway=self.leeway,
-                options={"require": ["sub", "exp"]},
-            )
+            try:
+                claims = self._decode(token, self.key)
+            except jwt.InvalidSignatureError:
+                if not self.previous_key:
+                    raise
+                claims = self._decode(token, self.previous_key)
         except jwt.PyJWTError as exc:
             raise Problem(401, f"invalid token: {exc}", headers={"WWW-Authenticate": "Bearer"}) from None
         shops, roles = claims.get("shops"), claims.get("roles", [])

@@ -12,7 +12,7 @@ MIN_SECRET_LENGTH = 32
 class GatewaySettings(BaseSettings):
     """KINTSUGI_GATEWAY_* plus the two JWT settings named in API.md."""
 
-    model_config = SettingsConfigDict(env_prefix="KINTSUGI_GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KINTSUGI_GATEWAY_", extra="ignore", populate_by_name=True)
 
     env: Literal["development", "test", "production"] = Field(
         default="development", validation_alias=AliasChoices("KINTSUGI_ENV")
@@ -21,6 +21,8 @@ class GatewaySettings(BaseSettings):
     port: int = GATEWAY_PORT
     jwt_secret: str = Field(default="", validation_alias=AliasChoices("KINTSUGI_JWT_SECRET"))
     jwt_public_key: str = Field(default="", validation_alias=AliasChoices("KINTSUGI_JWT_PUBLIC_KEY"))
+    # During a rotation tokens signed with the previous secret stay valid until they expire.
+    jwt_previous_secret: str = Field(default="", validation_alias=AliasChoices("KINTSUGI_JWT_PREVIOUS_SECRET"))
     jwt_leeway_seconds: int = 30
     call_timeout_seconds: float = 5.0
     max_body_bytes: int = 16 * 1024 * 1024

@@ -24,7 +24,8 @@ def _migrate(args: argparse.Namespace) -> int:
     from libs.launcher import Database, migrate_all
 
     async def run() -> None:
-        async with Database(args.data_dir) as urls:
+        services = (args.service,) if args.service else SERVICES
+        async with Database(args.data_dir, services) as urls:
             await migrate_all(urls, only=args.service)
 
     asyncio.run(run())

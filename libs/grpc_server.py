@@ -109,6 +109,9 @@ async def start_server(spec: ServerSpec) -> RunningServer:
             ("grpc.max_receive_message_length", spec.max_message_bytes),
             ("grpc.max_send_message_length", spec.max_message_bytes),
             ("grpc.so_reuseport", 0),
+            # Recycle long-lived connections so clients spread over replicas the autoscaler adds.
+            ("grpc.max_connection_age_ms", 5 * 60 * 1000),
+            ("grpc.max_connection_age_grace_ms", 30 * 1000),
         ],
     )
     spec.add_servicers(server)

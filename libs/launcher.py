@@ -49,17 +49,21 @@ def dev_jwt_secret(data_dir: Path) -> str:
 
 
 class Database:
-    """Database URLs from the environment, or an embedded server when any is missing."""
+    """Database URLs from the environment, or an embedded server for those missing (development only)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, services: tuple[str, ...] = SERVICES) -> None:
         self.data_dir = data_dir
+        self.services = services
         self.embedded: EmbeddedPostgres | None = None
         self.urls: dict[str, str] = {}
 
     async def __aenter__(self) -> dict[str, str]:
-        missing = [s for s in SERVICES if not os.environ.get(database_url_env(s))]
-        self.urls = {s: os.environ[database_url_env(s)] for s in SERVICES if s not in missing}
+        missing = [s for s in self.services if not os.environ.get(database_url_env(s))]
+        self.urls = {s: os.environ[database_url_env(s)] for s in self.services if s not in missing}
         if missing:
+            if os.environ.get("KINTSUGI_ENV", "development") == "production":
+                names = ", ".join(database_url_env(s) for s in missing)
+                raise SystemExit(f"production needs a database URL for every service: set {names}")
             self.embedded = EmbeddedPostgres(self.data_dir)
             admin = await asyncio.to_thread(self.embedded.start)
             self.urls.update(await provision_services(admin, missing))
@@ -72,7 +76,7 @@ class Database:
 
 async def migrate_all(urls: dict[str, str], only: str | None = None) -> None:
     for service in SERVICES:
-        if only is None or service == only:
+        if (only is None or service == only) and service in urls:
             await migrations.upgrade(service, urls[service])
 
 

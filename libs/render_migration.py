@@ -1,6 +1,6 @@
 """Dev tool: print Alembic create_table operations for a tables module, to paste into a new migration.
 
-    python -m libs.render_migration services.triage.adapters.tables
+python -m libs.render_migration services.triage.adapters.tables
 """
 
 from __future__ import annotations

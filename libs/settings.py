@@ -22,7 +22,7 @@ SERVICES = tuple(DEFAULT_PORTS)
 class ServiceSettings(BaseSettings):
     """What every gRPC service needs; subclasses set env_prefix, e.g. KINTSUGI_TRIAGE_."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     env: Literal["development", "test", "production"] = Field(
         default="development", validation_alias=AliasChoices("KINTSUGI_ENV")

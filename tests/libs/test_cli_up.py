@@ -1,6 +1,7 @@
 """`kintsugi up` on the embedded database: everything healthy, and Ctrl-C leaves nothing behind."""
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -18,20 +19,22 @@ pytestmark = pytest.mark.xdist_group("kintsugi-up")
 
 
 def _read_until(proc: subprocess.Popen, marker: str, timeout: float) -> str:
-    seen = ""
+    seen = b""
     end = time.monotonic() + timeout
     assert proc.stdout is not None
-    os.set_blocking(proc.stdout.fileno(), False)
+    fd = proc.stdout.fileno()
     while time.monotonic() < end:
-        chunk = proc.stdout.read()
-        if chunk:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
             seen += chunk
-            if marker in seen:
-                return seen
+            if marker.encode() in seen:
+                return seen.decode()
         elif proc.poll() is not None:
             break
-        time.sleep(0.1)
-    raise AssertionError(f"{marker!r} not printed; output so far:\n{seen[-3000:]}")
+    raise AssertionError(f"{marker!r} not printed; output so far:\n{seen.decode(errors='replace')[-3000:]}")
 
 
 def test_up_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
@@ -58,7 +61,6 @@ def test_up_runs_everything_and_stops_cleanly(tmp_path: Path) -> None:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        text=True,
     )
     try:
         output = _read_until(proc, "Ctrl-C stops everything.", timeout=120)

@@ -160,7 +160,7 @@ async def test_state_machine_moves_and_timeline(triage) -> None:
     moves = [(e.from_state, e.to_state) for e in case.timeline if e.action == "transition"]
     assert [to for _, to in moves] == ALLOWED_PATH
     assert all(e.actor == "agent-1" for e in case.timeline if e.action == "transition")
-    assert case.first_response_at.seconds > 0
+    assert case.sla.first_response_at.seconds > 0
     assert {t.kind for t in case.tasks} == {"ask_review_update", "publish_reply", "follow_up"}
 
 

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from kintsugi.v1 import common_pb2 as kintsugi_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akintsugi/v1/evidence.proto\x12\x0bkintsugi.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"\xf4\x01\n\x15\x41ppendEvidenceRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12/\n\x0b\x63\x61ptured_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\x12\x10\n\x08recorder\x18\t \x01(\t\"N\n\x16\x41ppendEvidenceResponse\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x11\n\tleaf_hash\x18\x02 \x01(\t\x12\x12\n\nentry_hash\x18\x03 \x01(\t\"\xc3\x01\n\x0fSuspectedReview\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x13\n\x0breviewer_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x0f\n\x07reasons\x18\x06 \x03(\t\x12\x13\n\x0btext_sha256\x18\x07 \x01(\t\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x16\n\x14GetSignedHeadRequest\"\x84\x01\n\x0eSignedTreeHead\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\t\x12\x16\n\x0eprev_head_hash\x18\x03 \x01(\t\x12\x11\n\ttimestamp\x18\x04 \x01(\t\x12\x11\n\tsignature\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\t2\xfd\x01\n\x08\x45vidence\x12Y\n\x0e\x41ppendEvidence\x12\".kintsugi.v1.AppendEvidenceRequest\x1a#.kintsugi.v1.AppendEvidenceResponse\x12\x45\n\x13\x46lagSuspectedReview\x12\x1c.kintsugi.v1.SuspectedReview\x1a\x10.kintsugi.v1.Ack\x12O\n\rGetSignedHead\x12!.kintsugi.v1.GetSignedHeadRequest\x1a\x1b.kintsugi.v1.SignedTreeHeadb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1akintsugi/v1/evidence.proto\x12\x0bkintsugi.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18kintsugi/v1/common.proto\"\xf4\x01\n\x15\x41ppendEvidenceRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12/\n\x0b\x63\x61ptured_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\x12\x10\n\x08recorder\x18\t \x01(\t\"N\n\x16\x41ppendEvidenceResponse\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x11\n\tleaf_hash\x18\x02 \x01(\t\x12\x12\n\nentry_hash\x18\x03 \x01(\t\"v\n\x1a\x41ppendEvidenceBatchRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x31\n\x05items\x18\x02 \x03(\x0b\x32\".kintsugi.v1.AppendEvidenceRequest\"S\n\x1b\x41ppendEvidenceBatchResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.kintsugi.v1.AppendEvidenceResponse\"\xc3\x01\n\x0fSuspectedReview\x12\x0f\n\x07shop_id\x18\x01 \x01(\t\x12\x13\n\x0b\x66\x65\x65\x64\x62\x61\x63k_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x13\n\x0breviewer_id\x18\x04 \x01(\t\x12\r\n\x05score\x18\x05 \x01(\x01\x12\x0f\n\x07reasons\x18\x06 \x03(\t\x12\x13\n\x0btext_sha256\x18\x07 \x01(\t\x12/\n\x0boccurred_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x16\n\x14GetSignedHeadRequest\"\x84\x01\n\x0eSignedTreeHead\x12\x11\n\ttree_size\x18\x01 \x01(\x03\x12\x11\n\troot_hash\x18\x02 \x01(\t\x12\x16\n\x0eprev_head_hash\x18\x03 \x01(\t\x12\x11\n\ttimestamp\x18\x04 \x01(\t\x12\x11\n\tsignature\x18\x05 \x01(\t\x12\x0e\n\x06key_id\x18\x06 \x01(\t\">\n\x14ListTreeHeadsRequest\x12&\n\x04page\x18\x01 \x01(\x0b\x32\x18.kintsugi.v1.PageRequest\"h\n\x15ListTreeHeadsResponse\x12*\n\x05items\x18\x01 \x03(\x0b\x32\x1b.kintsugi.v1.SignedTreeHead\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.kintsugi.v1.PageInfo\"\x14\n\x12ListLogKeysRequest\"\x90\x01\n\x06LogKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x12\n\nraw_base64\x18\x03 \x01(\t\x12\x0b\n\x03pem\x18\x04 \x01(\t\x12\x0f\n\x07\x63urrent\x18\x05 \x01(\x08\x12\x31\n\rfirst_used_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x13ListLogKeysResponse\x12\"\n\x05items\x18\x01 \x03(\x0b\x32\x13.kintsugi.v1.LogKey\"A\n\x18GetInclusionProofRequest\x12\x12\n\nleaf_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\"G\n\x0eInclusionProof\x12\x12\n\nleaf_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\t\"E\n\x1aGetConsistencyProofRequest\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x03\"K\n\x10\x43onsistencyProof\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x13\n\x0bsecond_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\t\"J\n\x12GetEvidenceRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\r\n\x05index\x18\x02 \x01(\x03\"\xbe\x02\n\x0e\x45videnceRecord\x12\r\n\x05index\x18\x01 \x01(\x03\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x0e\n\x06sha256\x18\x05 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x06 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\x12/\n\x0b\x63\x61ptured_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08recorder\x18\n \x01(\t\x12\x11\n\tleaf_hash\x18\x0b \x01(\t\x12\x17\n\x0fprev_entry_hash\x18\x0c \x01(\t\x12\x12\n\nentry_hash\x18\r \x01(\t\"\x83\x01\n\x13ListEvidenceRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12&\n\x04page\x18\x02 \x01(\x0b\x32\x18.kintsugi.v1.PageRequest\x12\x0f\n\x07\x63\x61se_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\"g\n\x14ListEvidenceResponse\x12*\n\x05items\x18\x01 \x03(\x0b\x32\x1b.kintsugi.v1.EvidenceRecord\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.kintsugi.v1.PageInfo\"\xe8\x02\n\x06\x41ppeal\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07shop_id\x18\x02 \x01(\t\x12\x1a\n\x12review_feedback_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10\x65vidence_indexes\x18\x05 \x03(\x03\x12\r\n\x05state\x18\x06 \x01(\t\x12\x1b\n\x13reviewer_account_id\x18\x07 \x01(\t\x12\x12\n\ncreated_by\x18\x08 \x01(\t\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0csubmitted_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ndecided_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ndecided_by\x18\x0c \x01(\t\x12\x15\n\rdecision_note\x18\r \x01(\t\"\x9f\x01\n\x13\x43reateAppealRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x1a\n\x12review_feedback_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x18\n\x10\x65vidence_indexes\x18\x04 \x03(\x03\x12\x1b\n\x13reviewer_account_id\x18\x05 \x01(\t\"L\n\x10GetAppealRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x11\n\tappeal_id\x18\x02 \x01(\t\"r\n\x12ListAppealsRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12&\n\x04page\x18\x02 \x01(\x0b\x32\x18.kintsugi.v1.PageRequest\x12\r\n\x05state\x18\x03 \x01(\t\"^\n\x13ListAppealsResponse\x12\"\n\x05items\x18\x01 \x03(\x0b\x32\x13.kintsugi.v1.Appeal\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.kintsugi.v1.PageInfo\"]\n\x13\x41ppealActionRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x11\n\tappeal_id\x18\x02 \x01(\t\x12\x0c\n\x04note\x18\x03 \x01(\t\"U\n\x19\x45xportAppealBundleRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x11\n\tappeal_id\x18\x02 \x01(\t\"#\n\x0c\x41ppealBundle\x12\x13\n\x0b\x62undle_json\x18\x01 \x01(\x0c\"k\n\x1aListMaliciousActorsRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12&\n\x04page\x18\x02 \x01(\x0b\x32\x18.kintsugi.v1.PageRequest\"\xc1\x01\n\x0eMaliciousActor\x12\x14\n\x0c\x61\x63\x63ount_hash\x18\x01 \x01(\t\x12\x0f\n\x07reasons\x18\x02 \x03(\t\x12\x10\n\x08listings\x18\x03 \x01(\x05\x12\r\n\x05shops\x18\x04 \x01(\x05\x12\x33\n\x0f\x66irst_listed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0elast_listed_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"n\n\x1bListMaliciousActorsResponse\x12*\n\x05items\x18\x01 \x03(\x0b\x32\x1b.kintsugi.v1.MaliciousActor\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.kintsugi.v1.PageInfo\"W\n\x1a\x43heckMaliciousActorRequest\x12%\n\x05scope\x18\x01 \x01(\x0b\x32\x16.kintsugi.v1.ShopScope\x12\x12\n\naccount_id\x18\x02 \x01(\t\"\xb2\x01\n\x14MaliciousActorStatus\x12\x0e\n\x06listed\x18\x01 \x01(\x08\x12\x0f\n\x07reasons\x18\x02 \x03(\t\x12\x10\n\x08listings\x18\x03 \x01(\x05\x12\x33\n\x0f\x66irst_listed_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0elast_listed_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xc0\x0c\n\x08\x45vidence\x12Y\n\x0e\x41ppendEvidence\x12\".kintsugi.v1.AppendEvidenceRequest\x1a#.kintsugi.v1.AppendEvidenceResponse\x12h\n\x13\x41ppendEvidenceBatch\x12\'.kintsugi.v1.AppendEvidenceBatchRequest\x1a(.kintsugi.v1.AppendEvidenceBatchResponse\x12\x45\n\x13\x46lagSuspectedReview\x12\x1c.kintsugi.v1.SuspectedReview\x1a\x10.kintsugi.v1.Ack\x12O\n\rGetSignedHead\x12!.kintsugi.v1.GetSignedHeadRequest\x1a\x1b.kintsugi.v1.SignedTreeHead\x12V\n\rListTreeHeads\x12!.kintsugi.v1.ListTreeHeadsRequest\x1a\".kintsugi.v1.ListTreeHeadsResponse\x12P\n\x0bListLogKeys\x12\x1f.kintsugi.v1.ListLogKeysRequest\x1a .kintsugi.v1.ListLogKeysResponse\x12W\n\x11GetInclusionProof\x12%.kintsugi.v1.GetInclusionProofRequest\x1a\x1b.kintsugi.v1.InclusionProof\x12]\n\x13GetConsistencyProof\x12\'.kintsugi.v1.GetConsistencyProofRequest\x1a\x1d.kintsugi.v1.ConsistencyProof\x12K\n\x0bGetEvidence\x12\x1f.kintsugi.v1.GetEvidenceRequest\x1a\x1b.kintsugi.v1.EvidenceRecord\x12S\n\x0cListEvidence\x12 .kintsugi.v1.ListEvidenceRequest\x1a!.kintsugi.v1.ListEvidenceResponse\x12\x45\n\x0c\x43reateAppeal\x12 .kintsugi.v1.CreateAppealRequest\x1a\x13.kintsugi.v1.Appeal\x12?\n\tGetAppeal\x12\x1d.kintsugi.v1.GetAppealRequest\x1a\x13.kintsugi.v1.Appeal\x12P\n\x0bListAppeals\x12\x1f.kintsugi.v1.ListAppealsRequest\x1a .kintsugi.v1.ListAppealsResponse\x12\x45\n\x0cSubmitAppeal\x12 .kintsugi.v1.AppealActionRequest\x1a\x13.kintsugi.v1.Appeal\x12\x45\n\x0c\x41\x63\x63\x65ptAppeal\x12 .kintsugi.v1.AppealActionRequest\x1a\x13.kintsugi.v1.Appeal\x12\x45\n\x0cRejectAppeal\x12 .kintsugi.v1.AppealActionRequest\x1a\x13.kintsugi.v1.Appeal\x12W\n\x12\x45xportAppealBundle\x12&.kintsugi.v1.ExportAppealBundleRequest\x1a\x19.kintsugi.v1.AppealBundle\x12h\n\x13ListMaliciousActors\x12\'.kintsugi.v1.ListMaliciousActorsRequest\x1a(.kintsugi.v1.ListMaliciousActorsResponse\x12\x61\n\x13\x43heckMaliciousActor\x12\'.kintsugi.v1.CheckMaliciousActorRequest\x1a!.kintsugi.v1.MaliciousActorStatusb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,12 +37,68 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_APPENDEVIDENCEREQUEST']._serialized_end=347
   _globals['_APPENDEVIDENCERESPONSE']._serialized_start=349
   _globals['_APPENDEVIDENCERESPONSE']._serialized_end=427
-  _globals['_SUSPECTEDREVIEW']._serialized_start=430
-  _globals['_SUSPECTEDREVIEW']._serialized_end=625
-  _globals['_GETSIGNEDHEADREQUEST']._serialized_start=627
-  _globals['_GETSIGNEDHEADREQUEST']._serialized_end=649
-  _globals['_SIGNEDTREEHEAD']._serialized_start=652
-  _globals['_SIGNEDTREEHEAD']._serialized_end=784
-  _globals['_EVIDENCE']._serialized_start=787
-  _globals['_EVIDENCE']._serialized_end=1040
+  _globals['_APPENDEVIDENCEBATCHREQUEST']._serialized_start=429
+  _globals['_APPENDEVIDENCEBATCHREQUEST']._serialized_end=547
+  _globals['_APPENDEVIDENCEBATCHRESPONSE']._serialized_start=549
+  _globals['_APPENDEVIDENCEBATCHRESPONSE']._serialized_end=632
+  _globals['_SUSPECTEDREVIEW']._serialized_start=635
+  _globals['_SUSPECTEDREVIEW']._serialized_end=830
+  _globals['_GETSIGNEDHEADREQUEST']._serialized_start=832
+  _globals['_GETSIGNEDHEADREQUEST']._serialized_end=854
+  _globals['_SIGNEDTREEHEAD']._serialized_start=857
+  _globals['_SIGNEDTREEHEAD']._serialized_end=989
+  _globals['_LISTTREEHEADSREQUEST']._serialized_start=991
+  _globals['_LISTTREEHEADSREQUEST']._serialized_end=1053
+  _globals['_LISTTREEHEADSRESPONSE']._serialized_start=1055
+  _globals['_LISTTREEHEADSRESPONSE']._serialized_end=1159
+  _globals['_LISTLOGKEYSREQUEST']._serialized_start=1161
+  _globals['_LISTLOGKEYSREQUEST']._serialized_end=1181
+  _globals['_LOGKEY']._serialized_start=1184
+  _globals['_LOGKEY']._serialized_end=1328
+  _globals['_LISTLOGKEYSRESPONSE']._serialized_start=1330
+  _globals['_LISTLOGKEYSRESPONSE']._serialized_end=1387
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=1389
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1454
+  _globals['_INCLUSIONPROOF']._serialized_start=1456
+  _globals['_INCLUSIONPROOF']._serialized_end=1527
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=1529
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=1598
+  _globals['_CONSISTENCYPROOF']._serialized_start=1600
+  _globals['_CONSISTENCYPROOF']._serialized_end=1675
+  _globals['_GETEVIDENCEREQUEST']._serialized_start=1677
+  _globals['_GETEVIDENCEREQUEST']._serialized_end=1751
+  _globals['_EVIDENCERECORD']._serialized_start=1754
+  _globals['_EVIDENCERECORD']._serialized_end=2072
+  _globals['_LISTEVIDENCEREQUEST']._serialized_start=2075
+  _globals['_LISTEVIDENCEREQUEST']._serialized_end=2206
+  _globals['_LISTEVIDENCERESPONSE']._serialized_start=2208
+  _globals['_LISTEVIDENCERESPONSE']._serialized_end=2311
+  _globals['_APPEAL']._serialized_start=2314
+  _globals['_APPEAL']._serialized_end=2674
+  _globals['_CREATEAPPEALREQUEST']._serialized_start=2677
+  _globals['_CREATEAPPEALREQUEST']._serialized_end=2836
+  _globals['_GETAPPEALREQUEST']._serialized_start=2838
+  _globals['_GETAPPEALREQUEST']._serialized_end=2914
+  _globals['_LISTAPPEALSREQUEST']._serialized_start=2916
+  _globals['_LISTAPPEALSREQUEST']._serialized_end=3030
+  _globals['_LISTAPPEALSRESPONSE']._serialized_start=3032
+  _globals['_LISTAPPEALSRESPONSE']._serialized_end=3126
+  _globals['_APPEALACTIONREQUEST']._serialized_start=3128
+  _globals['_APPEALACTIONREQUEST']._serialized_end=3221
+  _globals['_EXPORTAPPEALBUNDLEREQUEST']._serialized_start=3223
+  _globals['_EXPORTAPPEALBUNDLEREQUEST']._serialized_end=3308
+  _globals['_APPEALBUNDLE']._serialized_start=3310
+  _globals['_APPEALBUNDLE']._serialized_end=3345
+  _globals['_LISTMALICIOUSACTORSREQUEST']._serialized_start=3347
+  _globals['_LISTMALICIOUSACTORSREQUEST']._serialized_end=3454
+  _globals['_MALICIOUSACTOR']._serialized_start=3457
+  _globals['_MALICIOUSACTOR']._serialized_end=3650
+  _globals['_LISTMALICIOUSACTORSRESPONSE']._serialized_start=3652
+  _globals['_LISTMALICIOUSACTORSRESPONSE']._serialized_end=3762
+  _globals['_CHECKMALICIOUSACTORREQUEST']._serialized_start=3764
+  _globals['_CHECKMALICIOUSACTORREQUEST']._serialized_end=3851
+  _globals['_MALICIOUSACTORSTATUS']._serialized_start=3854
+  _globals['_MALICIOUSACTORSTATUS']._serialized_end=4032
+  _globals['_EVIDENCE']._serialized_start=4035
+  _globals['_EVIDENCE']._serialized_end=5635
 # @@protoc_insertion_point(module_scope)

@@ -27,7 +27,10 @@ if _version_not_supported:
 
 
 class EvidenceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The append-only evidence log (hash chain + RFC 6962 Merkle tree, FORMAT.md kintsugi-evidence-v1),
+    its signed tree heads, appeals against malicious reviews and the platform-wide malicious-actor registry.
+    Entries are shop-scoped (every read filters on scope.shop_id); heads, proofs and keys are hashes only.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -40,6 +43,11 @@ class EvidenceStub:
                 request_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceResponse.FromString,
                 _registered_method=True)
+        self.AppendEvidenceBatch = channel.unary_unary(
+                '/kintsugi.v1.Evidence/AppendEvidenceBatch',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceBatchRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceBatchResponse.FromString,
+                _registered_method=True)
         self.FlagSuspectedReview = channel.unary_unary(
                 '/kintsugi.v1.Evidence/FlagSuspectedReview',
                 request_serializer=kintsugi_dot_v1_dot_evidence__pb2.SuspectedReview.SerializeToString,
@@ -50,13 +58,98 @@ class EvidenceStub:
                 request_serializer=kintsugi_dot_v1_dot_evidence__pb2.GetSignedHeadRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.SignedTreeHead.FromString,
                 _registered_method=True)
+        self.ListTreeHeads = channel.unary_unary(
+                '/kintsugi.v1.Evidence/ListTreeHeads',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListTreeHeadsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListTreeHeadsResponse.FromString,
+                _registered_method=True)
+        self.ListLogKeys = channel.unary_unary(
+                '/kintsugi.v1.Evidence/ListLogKeys',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListLogKeysRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListLogKeysResponse.FromString,
+                _registered_method=True)
+        self.GetInclusionProof = channel.unary_unary(
+                '/kintsugi.v1.Evidence/GetInclusionProof',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.GetInclusionProofRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.InclusionProof.FromString,
+                _registered_method=True)
+        self.GetConsistencyProof = channel.unary_unary(
+                '/kintsugi.v1.Evidence/GetConsistencyProof',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.GetConsistencyProofRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ConsistencyProof.FromString,
+                _registered_method=True)
+        self.GetEvidence = channel.unary_unary(
+                '/kintsugi.v1.Evidence/GetEvidence',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.GetEvidenceRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.EvidenceRecord.FromString,
+                _registered_method=True)
+        self.ListEvidence = channel.unary_unary(
+                '/kintsugi.v1.Evidence/ListEvidence',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListEvidenceRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListEvidenceResponse.FromString,
+                _registered_method=True)
+        self.CreateAppeal = channel.unary_unary(
+                '/kintsugi.v1.Evidence/CreateAppeal',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.CreateAppealRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+                _registered_method=True)
+        self.GetAppeal = channel.unary_unary(
+                '/kintsugi.v1.Evidence/GetAppeal',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.GetAppealRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+                _registered_method=True)
+        self.ListAppeals = channel.unary_unary(
+                '/kintsugi.v1.Evidence/ListAppeals',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListAppealsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListAppealsResponse.FromString,
+                _registered_method=True)
+        self.SubmitAppeal = channel.unary_unary(
+                '/kintsugi.v1.Evidence/SubmitAppeal',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+                _registered_method=True)
+        self.AcceptAppeal = channel.unary_unary(
+                '/kintsugi.v1.Evidence/AcceptAppeal',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+                _registered_method=True)
+        self.RejectAppeal = channel.unary_unary(
+                '/kintsugi.v1.Evidence/RejectAppeal',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+                _registered_method=True)
+        self.ExportAppealBundle = channel.unary_unary(
+                '/kintsugi.v1.Evidence/ExportAppealBundle',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.ExportAppealBundleRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppealBundle.FromString,
+                _registered_method=True)
+        self.ListMaliciousActors = channel.unary_unary(
+                '/kintsugi.v1.Evidence/ListMaliciousActors',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListMaliciousActorsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListMaliciousActorsResponse.FromString,
+                _registered_method=True)
+        self.CheckMaliciousActor = channel.unary_unary(
+                '/kintsugi.v1.Evidence/CheckMaliciousActor',
+                request_serializer=kintsugi_dot_v1_dot_evidence__pb2.CheckMaliciousActorRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_evidence__pb2.MaliciousActorStatus.FromString,
+                _registered_method=True)
 
 
 class EvidenceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The append-only evidence log (hash chain + RFC 6962 Merkle tree, FORMAT.md kintsugi-evidence-v1),
+    its signed tree heads, appeals against malicious reviews and the platform-wide malicious-actor registry.
+    Entries are shop-scoped (every read filters on scope.shop_id); heads, proofs and keys are hashes only.
+    """
 
     def AppendEvidence(self, request, context):
         """Public append (gateway) and outbox deliveries (compensation's flash payouts); idempotent by idempotency_key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AppendEvidenceBatch(self, request, context):
+        """Up to 1,000 entries of one shop in one transaction, consecutive indexes; rejected whole if any item is invalid.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -70,7 +163,105 @@ class EvidenceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetSignedHead(self, request, context):
+        """The latest signed tree head; when the log grew since that head, a new head is signed first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTreeHeads(self, request, context):
+        """Every signed head in order (each carries the previous head's hash).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLogKeys(self, request, context):
+        """The public keys that signed heads of this log (current one first).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInclusionProof(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetConsistencyProof(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEvidence(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEvidence(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAppeal(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAppeal(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAppeals(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitAppeal(self, request, context):
+        """draft -> submitted (the shop)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcceptAppeal(self, request, context):
+        """submitted -> accepted | rejected (moderators); acceptance lists the reviewer in the registry.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RejectAppeal(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportAppealBundle(self, request, context):
+        """The self-contained bundle (kintsugi-appeal-bundle-v1) that `kintsugi verify-bundle` checks offline.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMaliciousActors(self, request, context):
+        """Moderators only (scope.actor_roles); the registry holds keyed hashes of account ids, never the ids.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckMaliciousActor(self, request, context):
+        """Is this account listed? Any shop may ask about an account id it knows.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -83,6 +274,11 @@ def add_EvidenceServicer_to_server(servicer, server):
                     request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceResponse.SerializeToString,
             ),
+            'AppendEvidenceBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.AppendEvidenceBatch,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceBatchRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceBatchResponse.SerializeToString,
+            ),
             'FlagSuspectedReview': grpc.unary_unary_rpc_method_handler(
                     servicer.FlagSuspectedReview,
                     request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.SuspectedReview.FromString,
@@ -93,6 +289,81 @@ def add_EvidenceServicer_to_server(servicer, server):
                     request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.GetSignedHeadRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_evidence__pb2.SignedTreeHead.SerializeToString,
             ),
+            'ListTreeHeads': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTreeHeads,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListTreeHeadsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListTreeHeadsResponse.SerializeToString,
+            ),
+            'ListLogKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLogKeys,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListLogKeysRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListLogKeysResponse.SerializeToString,
+            ),
+            'GetInclusionProof': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInclusionProof,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.GetInclusionProofRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.InclusionProof.SerializeToString,
+            ),
+            'GetConsistencyProof': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetConsistencyProof,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.GetConsistencyProofRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.ConsistencyProof.SerializeToString,
+            ),
+            'GetEvidence': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEvidence,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.GetEvidenceRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.EvidenceRecord.SerializeToString,
+            ),
+            'ListEvidence': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEvidence,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListEvidenceRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListEvidenceResponse.SerializeToString,
+            ),
+            'CreateAppeal': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAppeal,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.CreateAppealRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.SerializeToString,
+            ),
+            'GetAppeal': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAppeal,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.GetAppealRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.SerializeToString,
+            ),
+            'ListAppeals': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAppeals,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListAppealsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListAppealsResponse.SerializeToString,
+            ),
+            'SubmitAppeal': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitAppeal,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.SerializeToString,
+            ),
+            'AcceptAppeal': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptAppeal,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.SerializeToString,
+            ),
+            'RejectAppeal': grpc.unary_unary_rpc_method_handler(
+                    servicer.RejectAppeal,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.Appeal.SerializeToString,
+            ),
+            'ExportAppealBundle': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportAppealBundle,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ExportAppealBundleRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.AppealBundle.SerializeToString,
+            ),
+            'ListMaliciousActors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMaliciousActors,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.ListMaliciousActorsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.ListMaliciousActorsResponse.SerializeToString,
+            ),
+            'CheckMaliciousActor': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckMaliciousActor,
+                    request_deserializer=kintsugi_dot_v1_dot_evidence__pb2.CheckMaliciousActorRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_evidence__pb2.MaliciousActorStatus.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'kintsugi.v1.Evidence', rpc_method_handlers)
@@ -102,7 +373,10 @@ def add_EvidenceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class Evidence:
-    """Missing associated documentation comment in .proto file."""
+    """The append-only evidence log (hash chain + RFC 6962 Merkle tree, FORMAT.md kintsugi-evidence-v1),
+    its signed tree heads, appeals against malicious reviews and the platform-wide malicious-actor registry.
+    Entries are shop-scoped (every read filters on scope.shop_id); heads, proofs and keys are hashes only.
+    """
 
     @staticmethod
     def AppendEvidence(request,
@@ -121,6 +395,33 @@ class Evidence:
             '/kintsugi.v1.Evidence/AppendEvidence',
             kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceRequest.SerializeToString,
             kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AppendEvidenceBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/AppendEvidenceBatch',
+            kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceBatchRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.AppendEvidenceBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -175,6 +476,411 @@ class Evidence:
             '/kintsugi.v1.Evidence/GetSignedHead',
             kintsugi_dot_v1_dot_evidence__pb2.GetSignedHeadRequest.SerializeToString,
             kintsugi_dot_v1_dot_evidence__pb2.SignedTreeHead.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTreeHeads(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/ListTreeHeads',
+            kintsugi_dot_v1_dot_evidence__pb2.ListTreeHeadsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.ListTreeHeadsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLogKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/ListLogKeys',
+            kintsugi_dot_v1_dot_evidence__pb2.ListLogKeysRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.ListLogKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInclusionProof(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/GetInclusionProof',
+            kintsugi_dot_v1_dot_evidence__pb2.GetInclusionProofRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.InclusionProof.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetConsistencyProof(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/GetConsistencyProof',
+            kintsugi_dot_v1_dot_evidence__pb2.GetConsistencyProofRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.ConsistencyProof.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEvidence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/GetEvidence',
+            kintsugi_dot_v1_dot_evidence__pb2.GetEvidenceRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.EvidenceRecord.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEvidence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/ListEvidence',
+            kintsugi_dot_v1_dot_evidence__pb2.ListEvidenceRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.ListEvidenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAppeal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/CreateAppeal',
+            kintsugi_dot_v1_dot_evidence__pb2.CreateAppealRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAppeal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/GetAppeal',
+            kintsugi_dot_v1_dot_evidence__pb2.GetAppealRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAppeals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/ListAppeals',
+            kintsugi_dot_v1_dot_evidence__pb2.ListAppealsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.ListAppealsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitAppeal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/SubmitAppeal',
+            kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcceptAppeal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/AcceptAppeal',
+            kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RejectAppeal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/RejectAppeal',
+            kintsugi_dot_v1_dot_evidence__pb2.AppealActionRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.Appeal.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportAppealBundle(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/ExportAppealBundle',
+            kintsugi_dot_v1_dot_evidence__pb2.ExportAppealBundleRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.AppealBundle.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMaliciousActors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/ListMaliciousActors',
+            kintsugi_dot_v1_dot_evidence__pb2.ListMaliciousActorsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.ListMaliciousActorsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckMaliciousActor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Evidence/CheckMaliciousActor',
+            kintsugi_dot_v1_dot_evidence__pb2.CheckMaliciousActorRequest.SerializeToString,
+            kintsugi_dot_v1_dot_evidence__pb2.MaliciousActorStatus.FromString,
             options,
             channel_credentials,
             insecure,

@@ -209,12 +209,12 @@ def upgrade() -> None:
     op.create_index("ix_tasks_case", "tasks", ["shop_id", "case_id"])
     # The timeline is an audit trail: rows are only ever added.
     op.execute(
-        """
-        CREATE FUNCTION case_timeline_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'case_timeline is append-only'; END $$;
-        CREATE TRIGGER case_timeline_no_change BEFORE UPDATE OR DELETE ON case_timeline
-        FOR EACH ROW EXECUTE FUNCTION case_timeline_append_only();
-        """
+        "CREATE FUNCTION case_timeline_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'case_timeline is append-only'; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER case_timeline_no_change BEFORE UPDATE OR DELETE ON case_timeline "
+        "FOR EACH ROW EXECUTE FUNCTION case_timeline_append_only()"
     )
 
 
