@@ -158,13 +158,11 @@ class InspectionWork:
                 ("cancel_actions", cancel_actions, cancel_action),
             ):
                 for i, action_id in enumerate(ids):
-                    try:
-                        with domain_errors(f"{name}[{i}]"):
+                    with domain_errors(f"{name}[{i}]"):
+                        try:
                             insp = step(insp, action_id, now)
-                    except DomainNotFound:
-                        raise InvalidArgument.on(
-                            f"{name}[{i}]", f"no action {action_id!r} in this inspection"
-                        ) from None
+                        except DomainNotFound:
+                            raise InvalidArgument.on(f"{name}[{i}]", f"no action {action_id!r} here") from None
             if status:
                 with domain_errors():
                     insp = transition(insp, status, now, note, actor)

@@ -10,7 +10,7 @@ from libs.timeutil import utcnow
 from services.supplier_audit.application.errors import domain_errors, not_found
 from services.supplier_audit.application.rules import load_rules
 from services.supplier_audit.application.unit_of_work import SupplierAuditUnitOfWork
-from services.supplier_audit.domain.isoweek import parse_iso_week
+from services.supplier_audit.domain.isoweek import IsoWeek, parse_iso_week
 from services.supplier_audit.domain.model import OrderVolumes, local_date
 from services.supplier_audit.domain.report import ImprovementReport, build_report_from_counts, render_markdown
 from services.supplier_audit.domain.scorecard import PERIOD_DAYS, Scorecard, compute_scorecard
@@ -55,13 +55,17 @@ class Reports:
         return SupplierScorecard(card, supplier.name if supplier is not None else "")
 
     async def improvement_report(self, *, shop_id: str, week: str) -> tuple[ImprovementReport, str]:
-        """The report of an ISO week (its snapshot lists as of now, or the week's end if that is past)."""
-        with domain_errors():
-            wk = parse_iso_week(week)
+        """The report of an ISO week ("" for the current one); its snapshot lists are as of now or the week's end."""
+        wk: IsoWeek | None = None
+        if week:
+            with domain_errors():
+                wk = parse_iso_week(week)
         now = self._clock()
         async with self._uow() as uow:
             rules = await load_rules(uow, shop_id)
             tz = rules.tz
+            if wk is None:
+                wk = IsoWeek.of(now, tz)
             end = wk.end(tz)
             snapshot = min(now, end)
             counts = await uow.attributions.week_counts(shop_id, wk.previous().start(tz), wk.start(tz), end)

@@ -279,3 +279,20 @@ def test_report_week_is_in_the_shop_time_zone() -> None:
     assert (r.total.count, r.total.previous) == (9 - 1 + 2, 12 - 1 + 1)
     assert IsoWeek.of(THIS_WEEK[0].occurred_at, ZoneInfo("UTC")) == IsoWeek(2026, 46)
     assert r.week_end - r.week_start == timedelta(days=7)
+
+
+def test_report_from_counts_taken_elsewhere_equals_the_report_from_attributions() -> None:
+    """The service counts a week in SQL; handing those counts over must give the very same report."""
+    from services.supplier_audit.domain.isoweek import IsoWeek
+    from services.supplier_audit.domain.report import build_report_from_counts, count_weeks
+
+    week = IsoWeek(2026, 47)
+    counts = count_weeks(THIS_WEEK + LAST_WEEK + OUTSIDE + DUPLICATE, week, RULES.tz)
+    # A database returns plain dicts without zero rows; that must not matter.
+    plain = type(counts)(
+        {d: dict(c) for d, c in counts.current.items()}, {d: dict(c) for d, c in counts.previous.items()}
+    )
+    as_of = t(11, 20)
+    from_counts = build_report_from_counts("shop-1", week, plain, inspections(), recalls(), RULES, as_of=as_of)
+    assert from_counts == build(as_of=as_of)
+    assert render_markdown(from_counts) == render_markdown(build(as_of=as_of))

@@ -1,0 +1,1 @@
+from tests.supplier_audit.fixtures import sa_system, stub  # noqa: F401
