@@ -261,18 +261,20 @@ class Appeal(_message.Message):
     def __init__(self, id: _Optional[str] = ..., shop_id: _Optional[str] = ..., review_feedback_id: _Optional[str] = ..., reason: _Optional[str] = ..., evidence_indexes: _Optional[_Iterable[int]] = ..., state: _Optional[str] = ..., reviewer_account_id: _Optional[str] = ..., created_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., decided_by: _Optional[str] = ..., decision_note: _Optional[str] = ...) -> None: ...
 
 class CreateAppealRequest(_message.Message):
-    __slots__ = ("scope", "review_feedback_id", "reason", "evidence_indexes", "reviewer_account_id")
+    __slots__ = ("scope", "review_feedback_id", "reason", "evidence_indexes", "reviewer_account_id", "idempotency_key")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     REVIEW_FEEDBACK_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_INDEXES_FIELD_NUMBER: _ClassVar[int]
     REVIEWER_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.ShopScope
     review_feedback_id: str
     reason: str
     evidence_indexes: _containers.RepeatedScalarFieldContainer[int]
     reviewer_account_id: str
-    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., review_feedback_id: _Optional[str] = ..., reason: _Optional[str] = ..., evidence_indexes: _Optional[_Iterable[int]] = ..., reviewer_account_id: _Optional[str] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., review_feedback_id: _Optional[str] = ..., reason: _Optional[str] = ..., evidence_indexes: _Optional[_Iterable[int]] = ..., reviewer_account_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class GetAppealRequest(_message.Message):
     __slots__ = ("scope", "appeal_id")
