@@ -84,9 +84,7 @@ def service_class(name: str) -> type[Service]:
     import importlib
 
     module = importlib.import_module(f"services.{name}.app")
-    return next(
-        v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Service) and v is not Service
-    )
+    return next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Service) and v is not Service)
 
 
 def settings_for(name: str, url: str, port: int = 0, **extra: Any) -> Any:
@@ -94,7 +92,8 @@ def settings_for(name: str, url: str, port: int = 0, **extra: Any) -> Any:
 
     module = importlib.import_module(f"services.{name}.settings")
     cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings")
-    return cls(database_url=url, grpc_port=port, outbox_poll_seconds=0.05, drain_seconds=1.0, **extra)
+    # Small pools: two test workers each run five services against one shared server.
+    return cls(database_url=url, grpc_port=port, outbox_poll_seconds=0.05, drain_seconds=1.0, db_pool_size=3, **extra)
 
 
 class System:
@@ -114,7 +113,9 @@ class System:
 
     async def start_service(self, name: str) -> Service:
         extra = {"partner_port": self.partner_port} if name == "intake" else {}
-        service = service_class(name)(settings_for(name, self.dbs.urls[name], self.ports[name], **extra), self.endpoints)
+        service = service_class(name)(
+            settings_for(name, self.dbs.urls[name], self.ports[name], **extra), self.endpoints
+        )
         await service.start()
         self.services[name] = service
         return service
@@ -132,9 +133,13 @@ class System:
         from gateway.settings import GatewaySettings
 
         port = free_port()
-        settings = GatewaySettings(env="test", jwt_secret=JWT_SECRET, rate_limit_per_second=10_000, rate_limit_burst=10_000)
+        settings = GatewaySettings(
+            env="test", jwt_secret=JWT_SECRET, rate_limit_per_second=10_000, rate_limit_burst=10_000
+        )
         app = create_app(settings, self.endpoints)
-        self._uvicorn = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+        self._uvicorn = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
         self._gateway_task = asyncio.create_task(self._uvicorn.serve())
         self.gateway_url = f"http://127.0.0.1:{port}"
         for _ in range(200):
