@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.adapters.tables import excursion_episodes, logistics_events, logistics_thresholds, shipments
+from services.intake.adapters.tables import excursion_episodes, logistics_thresholds, shipments
 from services.intake.domain.logistics import (
     DEFAULT_THRESHOLDS,
     Episode,
@@ -27,6 +27,54 @@ from services.intake.domain.logistics import (
 EpisodeKey = tuple[str, str, str]  # shop, order, kind
 OrderKey = tuple[str, str]  # shop, order
 EventKey = tuple[str, str]  # shop, event id
+
+# Chunks of events go in as one statement over arrays (unnest): one round trip, no per-row statement work.
+_RECORD_EVENTS = sa.text(
+    """
+    INSERT INTO logistics_events (shop_id, partner_id, event_id, order_id, tracking_no, kind, occurred_at, region,
+        reading_value, reading_min, reading_max, reading_unit, promised_at, description, received_at)
+    SELECT t.shop_id, CAST(:partner_id AS text), t.event_id, t.order_id, t.tracking_no, t.kind, t.occurred_at,
+        t.region, t.reading_value, t.reading_min, t.reading_max, t.reading_unit, t.promised_at, t.description,
+        CAST(:received_at AS timestamptz)
+    FROM unnest(
+        CAST(:shop_ids AS text[]), CAST(:event_ids AS text[]), CAST(:order_ids AS text[]),
+        CAST(:tracking_nos AS text[]), CAST(:kinds AS text[]), CAST(:occurred AS timestamptz[]),
+        CAST(:regions AS text[]), CAST(:values AS float8[]), CAST(:mins AS float8[]), CAST(:maxs AS float8[]),
+        CAST(:units AS text[]), CAST(:promised AS timestamptz[]), CAST(:descriptions AS text[])
+    ) AS t(shop_id, event_id, order_id, tracking_no, kind, occurred_at, region, reading_value, reading_min,
+        reading_max, reading_unit, promised_at, description)
+    ON CONFLICT (shop_id, partner_id, event_id) DO NOTHING
+    RETURNING shop_id, event_id
+    """
+)
+
+# The newest promise wins, the earliest delivery wins, and a signalled shipment stays signalled; a
+# settled one whose promise or delivery changes is judged again.
+_UPSERT_SHIPMENTS = sa.text(
+    """
+    INSERT INTO shipments AS s (shop_id, order_id, tracking_no, region, promised_at, promised_seen_at,
+        delivered_at, state, updated_at)
+    SELECT t.shop_id, t.order_id, t.tracking_no, t.region, t.promised_at, t.promised_seen_at, t.delivered_at,
+        'watching', CAST(:now AS timestamptz)
+    FROM unnest(
+        CAST(:shop_ids AS text[]), CAST(:order_ids AS text[]), CAST(:tracking_nos AS text[]),
+        CAST(:regions AS text[]), CAST(:promised AS timestamptz[]), CAST(:promised_seen AS timestamptz[]),
+        CAST(:delivered AS timestamptz[])
+    ) AS t(shop_id, order_id, tracking_no, region, promised_at, promised_seen_at, delivered_at)
+    ON CONFLICT (shop_id, order_id) DO UPDATE SET
+        tracking_no = CASE WHEN excluded.tracking_no <> '' THEN excluded.tracking_no ELSE s.tracking_no END,
+        region = CASE WHEN excluded.region <> '' THEN excluded.region ELSE s.region END,
+        promised_at = CASE WHEN excluded.promised_at IS NOT NULL
+            AND (s.promised_seen_at IS NULL OR excluded.promised_seen_at >= s.promised_seen_at)
+            THEN excluded.promised_at ELSE s.promised_at END,
+        promised_seen_at = CASE WHEN excluded.promised_at IS NOT NULL
+            AND (s.promised_seen_at IS NULL OR excluded.promised_seen_at >= s.promised_seen_at)
+            THEN excluded.promised_seen_at ELSE s.promised_seen_at END,
+        delivered_at = LEAST(s.delivered_at, excluded.delivered_at),
+        state = CASE WHEN s.state = 'signalled' THEN 'signalled' ELSE 'watching' END,
+        updated_at = excluded.updated_at
+    """
+)
 
 ONE_SECOND: sa.ColumnElement[Any] = sa.literal_column("interval '1 second'")
 
@@ -88,32 +136,28 @@ class LogisticsRepository:
         """Inserts events not seen before from this partner; returns the (shop, event id) keys inserted."""
         if not events:
             return set()
-        rows = [
+        readings = [e.reading for e in events]
+        rows = await self.session.execute(
+            _RECORD_EVENTS,
             {
-                "shop_id": e.shop_id,
                 "partner_id": partner_id,
-                "event_id": e.event_id,
-                "order_id": e.order_id,
-                "tracking_no": e.tracking_no,
-                "kind": e.kind,
-                "occurred_at": e.occurred_at,
-                "region": e.region,
-                "reading_value": e.reading.value if e.reading else None,
-                "reading_min": e.reading.allowed_min if e.reading else None,
-                "reading_max": e.reading.allowed_max if e.reading else None,
-                "reading_unit": e.reading.unit if e.reading else None,
-                "promised_at": e.promised_at,
-                "description": e.description,
                 "received_at": now,
-            }
-            for e in events
-        ]
-        stmt = (
-            postgresql.insert(logistics_events)
-            .on_conflict_do_nothing(index_elements=["shop_id", "partner_id", "event_id"])
-            .returning(logistics_events.c.shop_id, logistics_events.c.event_id)
+                "shop_ids": [e.shop_id for e in events],
+                "event_ids": [e.event_id for e in events],
+                "order_ids": [e.order_id for e in events],
+                "tracking_nos": [e.tracking_no for e in events],
+                "kinds": [e.kind for e in events],
+                "occurred": [e.occurred_at for e in events],
+                "regions": [e.region for e in events],
+                "values": [r.value if r else None for r in readings],
+                "mins": [r.allowed_min if r else None for r in readings],
+                "maxs": [r.allowed_max if r else None for r in readings],
+                "units": [r.unit if r else None for r in readings],
+                "promised": [e.promised_at for e in events],
+                "descriptions": [e.description for e in events],
+            },
         )
-        return {(r.shop_id, r.event_id) for r in (await self.session.execute(stmt, rows)).all()}
+        return {(r.shop_id, r.event_id) for r in rows.all()}
 
     # --- shipments ------------------------------------------------------------------------------
 
@@ -121,41 +165,18 @@ class LogisticsRepository:
         """Merges promises and deliveries into shipments; a signalled shipment stays signalled."""
         if not updates:
             return
-        stmt = postgresql.insert(shipments)
-        ex = stmt.excluded
-        newer_promise = sa.and_(
-            ex.promised_at.is_not(None),
-            sa.or_(shipments.c.promised_seen_at.is_(None), ex.promised_seen_at >= shipments.c.promised_seen_at),
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["shop_id", "order_id"],
-            set_={
-                "tracking_no": sa.case((ex.tracking_no != "", ex.tracking_no), else_=shipments.c.tracking_no),
-                "region": sa.case((ex.region != "", ex.region), else_=shipments.c.region),
-                "promised_at": sa.case((newer_promise, ex.promised_at), else_=shipments.c.promised_at),
-                "promised_seen_at": sa.case((newer_promise, ex.promised_seen_at), else_=shipments.c.promised_seen_at),
-                "delivered_at": sa.func.least(shipments.c.delivered_at, ex.delivered_at),
-                # A settled shipment whose promise or delivery changes is judged again.
-                "state": sa.case((shipments.c.state == "signalled", "signalled"), else_="watching"),
-                "updated_at": ex.updated_at,
-            },
-        )
         await self.session.execute(
-            stmt,
-            [
-                {
-                    "shop_id": u.shop_id,
-                    "order_id": u.order_id,
-                    "tracking_no": u.tracking_no,
-                    "region": u.region,
-                    "promised_at": u.promised_at,
-                    "promised_seen_at": u.promised_seen_at,
-                    "delivered_at": u.delivered_at,
-                    "state": "watching",
-                    "updated_at": now,
-                }
-                for u in updates
-            ],
+            _UPSERT_SHIPMENTS,
+            {
+                "now": now,
+                "shop_ids": [u.shop_id for u in updates],
+                "order_ids": [u.order_id for u in updates],
+                "tracking_nos": [u.tracking_no for u in updates],
+                "regions": [u.region for u in updates],
+                "promised": [u.promised_at for u in updates],
+                "promised_seen": [u.promised_seen_at for u in updates],
+                "delivered": [u.delivered_at for u in updates],
+            },
         )
 
     async def delivered_at(self, *, orders: Iterable[OrderKey]) -> dict[OrderKey, datetime]:

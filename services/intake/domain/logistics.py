@@ -13,6 +13,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from libs.errors import FieldViolation, InvalidArgument
 from libs.scope import SHOP_ID
@@ -214,23 +215,23 @@ def shipment_updates(events: list[LogisticsEvent]) -> list[ShipmentUpdate]:
 
     The newest event's promise wins; the earliest delivery wins.
     """
-    folded: dict[tuple[str, str], ShipmentUpdate] = {}
+    folded: dict[tuple[str, str], dict[str, Any]] = {}
     for e in events:
         if e.promised_at is None and e.kind != DELIVERED:
             continue
         assert e.occurred_at is not None
-        key = (e.shop_id, e.order_id)
-        cur = folded.get(key) or ShipmentUpdate(e.shop_id, e.order_id)
+        cur = folded.setdefault((e.shop_id, e.order_id), {})
         if e.tracking_no:
-            cur = replace(cur, tracking_no=e.tracking_no)
+            cur["tracking_no"] = e.tracking_no
         if e.region:
-            cur = replace(cur, region=e.region)
-        if e.promised_at is not None and (cur.promised_seen_at is None or e.occurred_at >= cur.promised_seen_at):
-            cur = replace(cur, promised_at=e.promised_at, promised_seen_at=e.occurred_at)
-        if e.kind == DELIVERED and (cur.delivered_at is None or e.occurred_at < cur.delivered_at):
-            cur = replace(cur, delivered_at=e.occurred_at)
-        folded[key] = cur
-    return [folded[k] for k in sorted(folded)]
+            cur["region"] = e.region
+        seen = cur.get("promised_seen_at")
+        if e.promised_at is not None and (seen is None or e.occurred_at >= seen):
+            cur["promised_at"], cur["promised_seen_at"] = e.promised_at, e.occurred_at
+        delivered = cur.get("delivered_at")
+        if e.kind == DELIVERED and (delivered is None or e.occurred_at < delivered):
+            cur["delivered_at"] = e.occurred_at
+    return [ShipmentUpdate(shop, order, **folded[(shop, order)]) for shop, order in sorted(folded)]
 
 
 def is_overdue(*, promised_at: datetime, delivered_at: datetime | None, now: datetime, threshold: timedelta) -> bool:
