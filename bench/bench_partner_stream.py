@@ -187,6 +187,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     n = min(args.events, MAX_EVENTS_PER_STREAM)
     per_stream = max(10, n // 2)
     run = secrets.token_hex(3)
+    load_before = round(os.getloadavg()[0], 2)
     try:
         await migrations.upgrade("intake", url)
         service = subprocess.Popen([sys.executable, "-m", "services.intake"], cwd=REPO_ROOT, env=env)
@@ -243,14 +244,20 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "replayed_stream": figures_of(replay, replay_s),
             "checks": checks,
             "setup": {
-                "service": "python -m services.intake (own process, uvloop, db pool 10+10 overflow), real gRPC on loopback",
+                "service": "python -m services.intake (own process, uvloop, db pool 10+10), real gRPC on loopback",
                 "client": "grpc.aio stream_unary with pre-serialised LogisticsEvent bytes, in this process",
                 "chunk": "500 events per transaction (KINTSUGI_INTAKE_PARTNER_CHUNK_SIZE)",
-                "mix": "per order: picked_up (promised_at), 4 in_transit, 4 temperature readings, delivered; "
+                "mix": "per order: picked_up (promised_at), 3-4 in_transit, 4 temperature readings, delivered; "
                 "every 50th order a 41-minute excursion (one item), every 200th a damaged parcel (one item)",
                 "postgres": await pg_settings(url),
             },
-            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": {
+                "cores": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                # The machine is shared: the load before the run says how much else was competing.
+                "load_average_1m_before": load_before,
+            },
         }
     finally:
         if service is not None:
