@@ -10,14 +10,35 @@ fails the stream; the partner resends and the events already written count as du
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterable, Callable
 from datetime import datetime
 
+import grpc
+from sqlalchemy import exc as db_errors
+
+from libs.errors import DomainError
 from libs.timeutil import utcnow
 from services.intake.application.logistics_signals import LogisticsSignals
 from services.intake.application.unit_of_work import IntakeUnitOfWork
 from services.intake.domain.logistics import LogisticsEvent, ReportSummary, rejection
 from services.intake.domain.partner import Partner
+
+log = logging.getLogger(__name__)
+# Deadlock and serialization failures: nothing wrong with the events, the transaction just lost a race.
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+class StreamInterrupted(DomainError):
+    """The database failed mid-stream: the partner resends (events already stored count as duplicates)."""
+
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, db_errors.OperationalError | db_errors.InterfaceError | db_errors.TimeoutError | OSError):
+        return True
+    return isinstance(exc, db_errors.DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 class _Chunks:
@@ -101,8 +122,14 @@ class PartnerIngest:
                 await chunks.hand_off()
                 await chunks.queue.put(None)
         except BaseExceptionGroup as group:
-            # Surface the writer's own error (e.g. a DomainError) rather than the group wrapping it.
-            raise group.exceptions[0] from None
+            # Surface the writer's own error rather than the group wrapping it.
+            error = group.exceptions[0]
+            if _is_transient(error):
+                log.warning("partner %s stream interrupted: %r", partner.id, error)
+                raise StreamInterrupted(
+                    "events could not be stored just now; resend the stream (events already stored count as duplicates)"
+                ) from error
+            raise error from None
         return summary
 
     async def _write(self, partner: Partner, chunk: list[LogisticsEvent], summary: ReportSummary) -> None:

@@ -81,8 +81,8 @@ def rejection(event: LogisticsEvent, *, now: datetime, shops: frozenset[str]) ->
         value = getattr(event, name)
         if len(value) > MAX_ID or CONTROL.search(value):
             problems.append(f"{name}: must be at most {MAX_ID} printable characters")
-    if len(event.description) > MAX_DESCRIPTION:
-        problems.append(f"description: must be at most {MAX_DESCRIPTION} characters")
+    if len(event.description) > MAX_DESCRIPTION or CONTROL.search(event.description):
+        problems.append(f"description: must be at most {MAX_DESCRIPTION} printable characters")
     if event.kind not in LOGISTICS_EVENTS:
         problems.append(f"kind: must be one of {_KINDS_TEXT}")
     if event.occurred_at is None:

@@ -337,3 +337,25 @@ async def test_partner_port_answers_health_and_reflection_and_nothing_internal(k
                 intake_pb2.GetFeedbackRequest(scope=common_pb2.ShopScope(shop_id="s"), id="x"), timeout=5
             )
         assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+async def test_a_database_failure_mid_stream_asks_the_partner_to_resend(kintsugi: System) -> None:
+    from libs.db import make_engine, make_session_factory
+    from services.intake.application.partner_stream import StreamInterrupted
+    from services.intake.application.unit_of_work import IntakeUnitOfWork
+    from tests.harness import free_port
+
+    service = kintsugi.services["intake"]
+    shop = new_shop()
+    await add_partner(kintsugi, shop)
+    partner = next(p for p in await service.partners.list() if shop in p.shops)
+    engine = make_engine(f"postgresql://postgres@127.0.0.1:{free_port()}/gone", pool_size=1)  # nobody listens
+    factory = make_session_factory(engine)
+    ingest = PartnerIngest(lambda: IntakeUnitOfWork(factory), service.signals, chunk_size=2)
+    items = [LogisticsEvent(f"down-{i}", shop, "o-1", "in_transit", datetime.now(UTC)) for i in range(5)]
+    try:
+        with pytest.raises(StreamInterrupted) as err:
+            await ingest.report(partner=partner, events=_events(items))
+    finally:
+        await engine.dispose()
+    assert err.value.code == grpc.StatusCode.UNAVAILABLE and "resend" in err.value.message

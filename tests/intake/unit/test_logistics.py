@@ -79,6 +79,7 @@ def test_a_good_event_passes() -> None:
         ({"reading": Reading(1, 5, 2)}, "allowed_min must not exceed allowed_max"),
         ({"reading": Reading(1, 0, 2, "u" * 17)}, "reading.unit"),
         ({"description": "d" * 1001}, "description: must be at most 1000"),
+        ({"description": "nul\x00"}, "description: must be at most 1000 printable"),
         ({"region": "r" * 129}, "region: must be at most 128"),
     ],
 )
