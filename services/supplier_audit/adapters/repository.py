@@ -40,22 +40,26 @@ def _key(after: tuple[datetime, str]) -> Any:
 
 
 class Locks:
-    """Transaction-scoped advisory locks that serialise decisions on one supplier or one batch."""
+    """Transaction-scoped advisory locks that serialise decisions on a supplier or a batch across replicas."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _lock(self, space: str, shop_id: str, key: str) -> None:
+    async def suppliers_and_batches(self, shop_id: str, supplier_ids: Iterable[str], batch_ids: Iterable[str]) -> None:
+        """Locks the suppliers and batches in one global order (of the lock keys), so holders never deadlock."""
+        keys = [("supplier_audit.supplier", f"{shop_id}\x1f{k}") for k in sorted(set(supplier_ids))]
+        keys += [("supplier_audit.batch", f"{shop_id}\x1f{k}") for k in sorted(set(batch_ids))]
+        if not keys:
+            return
         await self.session.execute(
-            sa.text("SELECT pg_advisory_xact_lock(hashtext(:space), hashtext(:key))"),
-            {"space": space, "key": f"{shop_id}\x1f{key}"},
+            sa.text(
+                "SELECT pg_advisory_xact_lock(l.space, l.key) FROM ("
+                " SELECT hashtext(k.space) AS space, hashtext(k.key) AS key"
+                " FROM unnest(CAST(:spaces AS text[]), CAST(:keys AS text[])) AS k(space, key)"
+                " ORDER BY 1, 2) AS l"
+            ),
+            {"spaces": [k[0] for k in keys], "keys": [k[1] for k in keys]},
         )
-
-    async def supplier(self, shop_id: str, supplier_id: str) -> None:
-        await self._lock("supplier_audit.supplier", shop_id, supplier_id)
-
-    async def batch(self, shop_id: str, batch_id: str) -> None:
-        await self._lock("supplier_audit.batch", shop_id, batch_id)
 
 
 class RulesRepository:
@@ -169,27 +173,33 @@ class MasterDataRepository:
         )
         return {r[0]: r[1] for r in rows}
 
-    async def sku_mapping(self, shop_id: str, sku: str) -> SkuMapping | None:
-        row = (
-            await self.session.execute(
-                sa.select(t.sku_map).where(t.sku_map.c.shop_id == shop_id, t.sku_map.c.sku == sku)
+    async def sku_mappings(self, shop_id: str, skus: Iterable[str]) -> dict[str, SkuMapping]:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            sa.select(t.sku_map).where(
+                t.sku_map.c.shop_id == shop_id, t.sku_map.c.sku == sa.any_(sa.literal(wanted, t.TEXTS))
             )
-        ).first()
-        return SkuMapping(row.sku, row.supplier_id, row.product_line) if row else None
+        )
+        return {r.sku: SkuMapping(r.sku, r.supplier_id, r.product_line) for r in rows}
+
+    async def batches_by_id(self, shop_id: str, batch_ids: Iterable[str]) -> dict[str, Batch]:
+        wanted = sorted(set(batch_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            sa.select(t.batches).where(
+                t.batches.c.shop_id == shop_id, t.batches.c.batch_id == sa.any_(sa.literal(wanted, t.TEXTS))
+            )
+        )
+        return {r.batch_id: Batch(r.batch_id, r.sku, r.supplier_id, r.produced_at) for r in rows}
 
     async def skus_of(self, shop_id: str, supplier_id: str) -> list[SkuMapping]:
         rows = await self.session.execute(
             sa.select(t.sku_map).where(t.sku_map.c.shop_id == shop_id, t.sku_map.c.supplier_id == supplier_id)
         )
         return [SkuMapping(r.sku, r.supplier_id, r.product_line) for r in rows]
-
-    async def batch(self, shop_id: str, batch_id: str) -> Batch | None:
-        row = (
-            await self.session.execute(
-                sa.select(t.batches).where(t.batches.c.shop_id == shop_id, t.batches.c.batch_id == batch_id)
-            )
-        ).first()
-        return Batch(row.batch_id, row.sku, row.supplier_id, row.produced_at) if row else None
 
     async def volumes(self, shop_id: str, skus: Iterable[str], first: date, last: date) -> list[OrderVolume]:
         wanted = sorted(set(skus))
@@ -205,60 +215,80 @@ class MasterDataRepository:
         return [OrderVolume(r.sku, r.day, r.orders) for r in rows]
 
 
+_AROUND = sa.text(
+    """
+    SELECT a.* FROM attributions a
+    JOIN unnest(CAST(:cs AS text[]), CAST(:cc AS text[]), CAST(:clo AS timestamptz[]), CAST(:chi AS timestamptz[]))
+         AS q(s, c, lo, hi) ON a.supplier_id = q.s AND a.category = q.c AND a.occurred_at BETWEEN q.lo AND q.hi
+    WHERE a.shop_id = :shop
+    UNION ALL
+    SELECT a.* FROM attributions a
+    JOIN unnest(CAST(:bs AS text[]), CAST(:bb AS text[]), CAST(:blo AS timestamptz[]), CAST(:bhi AS timestamptz[]))
+         AS q(s, b, lo, hi) ON a.supplier_id = q.s AND a.batch_id = q.b AND a.occurred_at BETWEEN q.lo AND q.hi
+    WHERE a.shop_id = :shop
+    """
+)
+
+
 class AttributionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, shop_id: str, attribution: Attribution, now: datetime) -> bool:
-        """Stores the complaint; False when its case id is already recorded (nothing is written)."""
+    async def add_many(self, shop_id: str, attributions: Sequence[Attribution], now: datetime) -> set[str]:
+        """Stores the complaints whose case id is new (one statement); returns those case ids."""
+        if not attributions:
+            return set()
         stmt = (
             postgresql.insert(t.attributions)
-            .values(**attribution_values(shop_id, attribution, now))
             .on_conflict_do_nothing(index_elements=["shop_id", "case_id"])
             .returning(t.attributions.c.case_id)
         )
-        return (await self.session.execute(stmt)).first() is not None
+        # executemany: SQLAlchemy sends one multi-row INSERT per batch from a statement compiled once.
+        rows = await self.session.execute(stmt, [attribution_values(shop_id, a, now) for a in attributions])
+        return {r[0] for r in rows}
 
-    async def get(self, shop_id: str, case_id: str) -> Attribution | None:
-        row = (
-            await self.session.execute(
-                sa.select(t.attributions).where(
-                    t.attributions.c.shop_id == shop_id, t.attributions.c.case_id == case_id
-                )
+    async def get_many(self, shop_id: str, case_ids: Iterable[str]) -> dict[str, Attribution]:
+        wanted = sorted(set(case_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            sa.select(t.attributions).where(
+                t.attributions.c.shop_id == shop_id, t.attributions.c.case_id == sa.any_(sa.literal(wanted, t.TEXTS))
             )
-        ).first()
-        return attribution_from_row(row) if row else None
+        )
+        return {r.case_id: attribution_from_row(r) for r in rows}
 
-    async def around(
+    async def around_many(
         self,
         shop_id: str,
-        new: Attribution,
+        new: Sequence[Attribution],
         *,
         category_window: timedelta,
         batch_window: timedelta,
     ) -> list[Attribution]:
-        """The supplier's complaints that can count with `new`: same category or same batch, within the windows."""
-        c = t.attributions.c
-        at = new.occurred_at
-        same_category = sa.and_(
-            c.category == new.category, c.occurred_at.between(at - category_window, at + category_window)
+        """For each complaint, its supplier's complaints of the same category or batch within the windows."""
+        if not new:
+            return []
+        params: dict[str, Any] = {
+            "shop": shop_id,
+            "cs": [a.supplier_id for a in new],
+            "cc": [a.category for a in new],
+            "clo": [a.occurred_at - category_window for a in new],
+            "chi": [a.occurred_at + category_window for a in new],
+        }
+        on_batch = [a for a in new if a.batch_id is not None]
+        params.update(
+            bs=[a.supplier_id for a in on_batch],
+            bb=[a.batch_id for a in on_batch],
+            blo=[a.occurred_at - batch_window for a in on_batch],
+            bhi=[a.occurred_at + batch_window for a in on_batch],
         )
-        related = same_category
-        if new.batch_id is not None:
-            same_batch = sa.and_(
-                c.batch_id == new.batch_id, c.occurred_at.between(at - batch_window, at + batch_window)
-            )
-            related = sa.or_(same_category, same_batch)
-        widest = max(category_window, batch_window)
-        rows = await self.session.execute(
-            sa.select(t.attributions).where(
-                c.shop_id == shop_id,
-                c.supplier_id == new.supplier_id,
-                c.occurred_at.between(at - widest, at + widest),
-                related,
-            )
-        )
-        return [attribution_from_row(r) for r in rows]
+        rows = await self.session.execute(_AROUND.columns(*t.attributions.columns), params)
+        seen: dict[str, Attribution] = {}
+        for r in rows:
+            if r.case_id not in seen:
+                seen[r.case_id] = attribution_from_row(r)
+        return list(seen.values())
 
     async def of_supplier(self, shop_id: str, supplier_id: str, since: datetime) -> list[Attribution]:
         c = t.attributions.c
@@ -299,12 +329,22 @@ class AttributionRepository:
         return WeekCounts(current, previous)
 
 
+_INSPECTION_MUTABLE = (
+    "status",
+    "case_ids",
+    "findings",
+    "actions",
+    "history",
+    "ended_at",
+    "next_overdue_at",
+    "updated_at",
+)
+_RECALL_MUTABLE = ("case_ids", "status", "resolved_at", "updated_at")
+
+
 class InspectionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def add(self, shop_id: str, insp: Inspection, now: datetime) -> None:
-        await self.session.execute(t.inspections.insert().values(**inspection_values(shop_id, insp, now)))
 
     async def save(self, shop_id: str, insp: Inspection, now: datetime) -> None:
         values = inspection_values(shop_id, insp, now)
@@ -323,26 +363,46 @@ class InspectionRepository:
         row = (await self.session.execute(query)).first()
         return inspection_from_row(row) if row else None
 
-    async def for_decision(
-        self, shop_id: str, supplier_id: str, category: str, ended_since: datetime
+    async def for_decisions(
+        self, shop_id: str, pairs: Iterable[tuple[str, str]], ended_since: datetime
     ) -> list[Inspection]:
-        """The supplier's inspections for one category that are open or ended recently, locked.
-
-        Cases are attached at delivery, before the inspection ends, so an inspection that ended before
-        ``ended_since`` holds no complaint of the decision window.
-        """
+        """``for_decision`` for many (supplier, category) pairs at once, locked."""
+        wanted = sorted(set(pairs))
+        if not wanted:
+            return []
         c = t.inspections.c
         rows = await self.session.execute(
             sa.select(t.inspections)
             .where(
                 c.shop_id == shop_id,
-                c.supplier_id == supplier_id,
-                c.category == category,
+                sa.tuple_(c.supplier_id, c.category).in_(wanted),
                 sa.or_(c.ended_at.is_(None), c.ended_at >= ended_since),
             )
+            .order_by(c.inspection_id)
             .with_for_update()
         )
         return [inspection_from_row(r) for r in rows]
+
+    async def add_many(self, shop_id: str, items: Sequence[Inspection], now: datetime) -> None:
+        if items:
+            await self.session.execute(t.inspections.insert(), [inspection_values(shop_id, i, now) for i in items])
+
+    async def save_many(self, shop_id: str, items: Sequence[Inspection], now: datetime) -> None:
+        if not items:
+            return
+        c = t.inspections.c
+        stmt = (
+            t.inspections.update()
+            .where(c.shop_id == sa.bindparam("b_shop"), c.inspection_id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(f"v_{k}", type_=c[k].type) for k in _INSPECTION_MUTABLE})
+        )
+        rows = []
+        for insp in items:
+            values = inspection_values(shop_id, insp, now)
+            rows.append(
+                {"b_shop": shop_id, "b_id": insp.inspection_id, **{f"v_{k}": values[k] for k in _INSPECTION_MUTABLE}}
+            )
+        await self.session.execute(stmt, rows)
 
     async def of_supplier(self, shop_id: str, supplier_id: str, ended_since: datetime) -> list[Inspection]:
         """Open inspections of a supplier and those that ended since `ended_since` (for scorecards)."""
@@ -406,9 +466,6 @@ class RecallRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, shop_id: str, rec: RecallRecommendation, now: datetime) -> None:
-        await self.session.execute(t.recalls.insert().values(**recall_values(shop_id, rec, now)))
-
     async def save(self, shop_id: str, rec: RecallRecommendation, now: datetime) -> None:
         await self.session.execute(
             t.recalls.update()
@@ -423,16 +480,41 @@ class RecallRepository:
         row = (await self.session.execute(query)).first()
         return recall_from_row(row) if row else None
 
-    async def active_for_batch(self, shop_id: str, batch_id: str) -> list[RecallRecommendation]:
+    async def active_for_batches(self, shop_id: str, batch_ids: Iterable[str]) -> list[RecallRecommendation]:
+        wanted = sorted(set(batch_ids))
+        if not wanted:
+            return []
         c = t.recalls.c
         rows = await self.session.execute(
             sa.select(t.recalls)
             .where(
-                c.shop_id == shop_id, c.batch_id == batch_id, c.status == sa.any_(sa.literal(_ACTIVE_RECALL, t.TEXTS))
+                c.shop_id == shop_id,
+                c.batch_id == sa.any_(sa.literal(wanted, t.TEXTS)),
+                c.status == sa.any_(sa.literal(_ACTIVE_RECALL, t.TEXTS)),
             )
+            .order_by(c.recall_id)
             .with_for_update()
         )
         return [recall_from_row(r) for r in rows]
+
+    async def add_many(self, shop_id: str, items: Sequence[RecallRecommendation], now: datetime) -> None:
+        if items:
+            await self.session.execute(t.recalls.insert(), [recall_values(shop_id, r, now) for r in items])
+
+    async def save_many(self, shop_id: str, items: Sequence[RecallRecommendation], now: datetime) -> None:
+        if not items:
+            return
+        c = t.recalls.c
+        stmt = (
+            t.recalls.update()
+            .where(c.shop_id == sa.bindparam("b_shop"), c.recall_id == sa.bindparam("b_id"))
+            .values({k: sa.bindparam(f"v_{k}", type_=c[k].type) for k in _RECALL_MUTABLE})
+        )
+        rows = []
+        for rec in items:
+            values = recall_values(shop_id, rec, now)
+            rows.append({"b_shop": shop_id, "b_id": rec.recall_id, **{f"v_{k}": values[k] for k in _RECALL_MUTABLE}})
+        await self.session.execute(stmt, rows)
 
     async def page(
         self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None, status: str = "", batch_id: str = ""

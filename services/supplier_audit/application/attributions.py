@@ -9,20 +9,30 @@ supplier but no SKU is recorded on the SKU ``(unknown)``. A complaint whose supp
 resolved is refused with FAILED_PRECONDITION, so the sender's outbox retries it until the SKU map
 or batch register has been loaded.
 
-Decisions on one supplier (and one batch) are serialised with transaction-scoped advisory locks,
-so concurrent deliveries (many relay workers, many replicas) open one inspection, not two.
+Batching: calls that arrive while earlier ones are being written are recorded together, one
+transaction per shop and batch, with a handful of set-based statements instead of a dozen per
+complaint. Complaints of a batch are judged one after another in arrival order, each seeing the
+ones before it, so the outcome is the one sequential delivery would give. With no concurrency a
+batch is one complaint. If a batch fails as a whole, each of its complaints is retried alone, so
+one bad complaint never fails the others.
+
+Decisions on one supplier (and one batch) are serialised across transactions and replicas with
+transaction-scoped advisory locks, so concurrent deliveries open one inspection, not two.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from opentelemetry import trace
 
-from libs.errors import FailedPrecondition
+from libs.errors import DomainError, FailedPrecondition
 from libs.ids import new_id
 from libs.timeutil import utcnow
 from services.supplier_audit.application.errors import domain_errors
@@ -41,7 +51,9 @@ from services.supplier_audit.domain.inspections import Inspection, attach_case, 
 from services.supplier_audit.domain.model import (
     Attribution,
     Batch,
+    OrderVolume,
     OrderVolumes,
+    SkuMapping,
     local_date,
     record_attribution,
     validate_attribution,
@@ -52,6 +64,8 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kintsugi.supplier_audit")
 
 UNKNOWN_SKU = "(unknown)"
+MAX_BATCH = 256
+MAX_CONCURRENT_BATCHES = 4
 
 
 @dataclass(frozen=True)
@@ -79,145 +93,309 @@ class AttributionOutcome:
     decisions: tuple[Decision, ...] = field(default=())
 
 
+Result = AttributionOutcome | DomainError
+
+
+@dataclass
+class _Pending:
+    item: IncomingAttribution
+    future: asyncio.Future[AttributionOutcome]
+
+
 class RecordAttribution:
+    """Records complaints; concurrent calls are written in batches (see the module docstring)."""
+
     def __init__(
-        self, uow_factory: Callable[[], SupplierAuditUnitOfWork], *, clock: Callable[[], datetime] = utcnow
+        self,
+        uow_factory: Callable[[], SupplierAuditUnitOfWork],
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        max_batch: int = MAX_BATCH,
+        max_concurrent_batches: int = MAX_CONCURRENT_BATCHES,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
+        self._max_batch = max_batch
+        self._max_running = max_concurrent_batches
+        self._pending: list[_Pending] = []
+        self._running: set[asyncio.Task[None]] = set()
 
     async def __call__(self, item: IncomingAttribution) -> AttributionOutcome:
+        """Records one complaint (in the next batch of its shop) and returns its outcome."""
+        future: asyncio.Future[AttributionOutcome] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(item, future))
+        self._start_batches()
+        return await future
+
+    def _start_batches(self) -> None:
+        while self._pending and len(self._running) < self._max_running:
+            shop_id = self._pending[0].item.shop_id
+            batch = [p for p in self._pending if p.item.shop_id == shop_id][: self._max_batch]
+            taken = {id(p) for p in batch}
+            self._pending = [p for p in self._pending if id(p) not in taken]
+            task = asyncio.create_task(self._run_batch(shop_id, batch))
+            self._running.add(task)
+            task.add_done_callback(self._batch_done)
+
+    def _batch_done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._start_batches()
+
+    async def _run_batch(self, shop_id: str, batch: list[_Pending]) -> None:
+        items = [p.item for p in batch]
+        results: list[Result | Exception]
+        try:
+            results = list(await self.record_batch(shop_id, items))
+        except Exception as exc:
+            if len(items) == 1:
+                log.exception("recording attribution %s failed", items[0].case_id)
+                results = [exc]
+            else:
+                log.warning("a batch of %d attributions failed; recording each alone", len(items), exc_info=True)
+                results = []
+                for item in items:
+                    try:
+                        results.extend(await self.record_batch(shop_id, [item]))
+                    except Exception as single:
+                        log.exception("recording attribution %s failed", item.case_id)
+                        results.append(single)
+        for p, result in zip(batch, results, strict=True):
+            if p.future.done():  # the caller went away; the complaint is recorded all the same
+                continue
+            if isinstance(result, Exception):
+                p.future.set_exception(result)
+            else:
+                p.future.set_result(result)
+
+    # --- one batch: one transaction ----------------------------------------------------------
+
+    async def record_batch(self, shop_id: str, items: Sequence[IncomingAttribution]) -> list[Result]:
+        """Records the complaints of one shop in one transaction; an outcome or an error per complaint."""
         now = self._clock()
+        results: list[Result | None] = [None] * len(items)
         async with self._uow() as uow:
-            values, filled = await self._resolve(uow, item)
-            with domain_errors():
-                attribution = validate_attribution(values)
-            shop_id = item.shop_id
-            await uow.locks.supplier(shop_id, attribution.supplier_id)
-            if attribution.batch_id is not None:
-                await uow.locks.batch(shop_id, attribution.batch_id)
-            if not await uow.attributions.add(shop_id, attribution, now):
-                existing = await uow.attributions.get(shop_id, attribution.case_id)
-                assert existing is not None
+            resolved = await self._resolve(uow, shop_id, items, results)
+            # The first complaint of each case id is recorded; repeats within the batch are replays of it.
+            first_of: dict[str, int] = {}
+            for i, (attribution, _) in resolved.items():
+                first_of.setdefault(attribution.case_id, i)
+            primaries = sorted(first_of.values())
+            await uow.locks.suppliers_and_batches(
+                shop_id,
+                {resolved[i][0].supplier_id for i in primaries},
+                {b for i in primaries if (b := resolved[i][0].batch_id) is not None},
+            )
+            # Rows go in case id order, so two batches sharing case ids lock them in the same order.
+            fresh_ids = await uow.attributions.add_many(
+                shop_id, sorted((resolved[i][0] for i in primaries), key=lambda a: a.case_id), now
+            )
+            stored = await uow.attributions.get_many(
+                shop_id, [resolved[i][0].case_id for i in primaries if resolved[i][0].case_id not in fresh_ids]
+            )
+            fresh: list[Attribution] = []
+            for i, (attribution, filled) in resolved.items():
+                primary = first_of[attribution.case_id] == i
+                if primary and attribution.case_id in fresh_ids:
+                    fresh.append(attribution)
+                    continue
+                existing = stored.get(attribution.case_id) or resolved[first_of[attribution.case_id]][0]
                 # Fields the message left blank were resolved from master data that may have changed since.
                 replay = replace(attribution, **{name: getattr(existing, name) for name in filled})
-                with domain_errors():
-                    record_attribution(existing, replay)
-                return AttributionOutcome(duplicate=True)
-            with tracer.start_as_current_span("supplier_audit.decide") as span:
-                decisions = await self._decide(uow, shop_id, attribution, now)
-                span.set_attribute("kintsugi.supplier_audit.decisions", [d.kind for d in decisions])
+                try:
+                    with domain_errors():
+                        record_attribution(existing, replay)
+                    results[i] = AttributionOutcome(duplicate=True)
+                except DomainError as exc:
+                    results[i] = exc
+            if fresh:
+                with tracer.start_as_current_span("supplier_audit.decide") as span:
+                    span.set_attribute("kintsugi.supplier_audit.batch_size", len(fresh))
+                    decisions = await self._decide(uow, shop_id, fresh, now)
+                for i, (attribution, _) in resolved.items():
+                    if results[i] is None:
+                        results[i] = AttributionOutcome(duplicate=False, decisions=decisions[attribution.case_id])
             await uow.commit()
-        return AttributionOutcome(duplicate=False, decisions=decisions)
+        assert all(r is not None for r in results)
+        return results  # type: ignore[return-value]
 
-    async def _resolve(self, uow: SupplierAuditUnitOfWork, item: IncomingAttribution) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
-        """The attribution's fields with blanks filled from the batch register and the SKU map."""
-        sku, supplier_id, product_line = item.sku, item.supplier_id, item.product_line
-        filled: list[str] = []
-        if item.batch_id and (not sku or not supplier_id):
-            batch = await uow.master.batch(item.shop_id, item.batch_id)
-            if batch is not None:
-                if not sku:
-                    sku = batch.sku
-                    filled.append("sku")
-                if not supplier_id:
-                    supplier_id = batch.supplier_id
-                    filled.append("supplier_id")
-        if sku and (not supplier_id or not product_line):
-            mapping = await uow.master.sku_mapping(item.shop_id, sku)
-            if mapping is not None:
-                if not supplier_id:
-                    supplier_id = mapping.supplier_id
-                    filled.append("supplier_id")
-                if not product_line and mapping.supplier_id == supplier_id:
-                    product_line = mapping.product_line
-                    filled.append("product_line")
-        if not supplier_id:
-            what = f"SKU {sku!r}" if sku else f"batch {item.batch_id!r}" if item.batch_id else "the complaint"
-            raise FailedPrecondition(
-                f"case {item.case_id}: the supplier of {what} is unknown; load the SKU map and batch register"
-            )
-        if not sku:
-            sku = UNKNOWN_SKU
-            filled.append("sku")
-        values = {
-            "case_id": item.case_id,
-            "sku": sku,
-            "batch_id": item.batch_id or None,
-            "supplier_id": supplier_id,
-            "product_line": product_line or None,
-            "category": item.category,
-            "severity": item.severity,
-            "occurred_at": item.occurred_at,
-            "safety": item.safety,
-            "risk_kinds": list(item.risk_kinds),
-            "order_id": item.order_id or None,
-            "region": item.region or None,
-        }
-        return values, filled
-
-    async def _decide(
-        self, uow: SupplierAuditUnitOfWork, shop_id: str, new: Attribution, now: datetime
-    ) -> tuple[Decision, ...]:
-        rules = await load_rules(uow, shop_id)
-        recent = await uow.attributions.around(
-            shop_id, new, category_window=rules.inspection_window, batch_window=rules.batch_surge_window
-        )
-        inspections = await uow.inspections.for_decision(
-            shop_id, new.supplier_id, new.category, ended_since=new.occurred_at - rules.inspection_window
-        )
-        recalls: list[RecallRecommendation] = []
-        batch: Batch | None = None
-        volumes = OrderVolumes()
-        if new.batch_id is not None:
-            recalls = await uow.recalls.active_for_batch(shop_id, new.batch_id)
-            batch = await uow.master.batch(shop_id, new.batch_id)
-            if batch is not None and not recalls:
-                tz = rules.tz
-                rows = await uow.master.volumes(
-                    shop_id, [batch.sku], local_date(batch.produced_at, tz), local_date(now, tz)
-                )
-                volumes = OrderVolumes(rows)
-        with domain_errors():
-            decisions = decide(new, recent, inspections, recalls, batch=batch, volumes=volumes, rules=rules, now=now)
-        await self._apply(uow, shop_id, decisions, inspections, recalls, now)
-        return decisions
-
-    async def _apply(
+    async def _resolve(
         self,
         uow: SupplierAuditUnitOfWork,
         shop_id: str,
-        decisions: tuple[Decision, ...],
-        inspections: list[Inspection],
-        recalls: list[RecallRecommendation],
-        now: datetime,
-    ) -> None:
-        for d in decisions:
-            if isinstance(d, OpenInspection):
-                insp = open_inspection(new_id("insp"), d.supplier_id, d.category, d.case_ids, now, d.reason)
-                await uow.inspections.add(shop_id, insp, now)
-            elif isinstance(d, AttachToInspection):
-                target = next(i for i in inspections if i.inspection_id == d.inspection_id)
-                try:
-                    updated = attach_case(target, d.case_id)
-                except InspectionStateError:
-                    # A full inspection keeps its cases; the complaint itself is recorded all the same.
-                    log.warning("inspection %s is full; case %s not attached", d.inspection_id, d.case_id)
-                    continue
-                await uow.inspections.save(shop_id, updated, now)
-            elif isinstance(d, RecommendRecall):
-                rec = RecallRecommendation(
-                    recall_id=new_id("recall"),
-                    batch_id=d.batch_id,
-                    sku=d.sku,
-                    supplier_id=d.supplier_id,
-                    trigger=d.trigger,
-                    affected_orders=d.affected_orders,
-                    case_ids=d.case_ids,
-                    created_at=now,
-                    reason=d.reason,
+        items: Sequence[IncomingAttribution],
+        results: list[Result | None],
+    ) -> dict[int, tuple[Attribution, list[str]]]:
+        """Each valid complaint with blanks filled from the batch register and SKU map (and which were filled)."""
+        batches = await uow.master.batches_by_id(
+            shop_id, {i.batch_id for i in items if i.batch_id and (not i.sku or not i.supplier_id)}
+        )
+        skus: list[str] = []
+        for item in items:
+            batch = batches.get(item.batch_id)
+            sku = item.sku or (batch.sku if batch else "")
+            if sku and (not item.supplier_id or not item.product_line):
+                skus.append(sku)
+        mappings = await uow.master.sku_mappings(shop_id, skus)
+        resolved: dict[int, tuple[Attribution, list[str]]] = {}
+        for index, item in enumerate(items):
+            try:
+                values, filled = _fill(item, batches.get(item.batch_id), mappings)
+                with domain_errors():
+                    resolved[index] = (validate_attribution(values), filled)
+            except DomainError as exc:
+                results[index] = exc
+        return resolved
+
+    async def _decide(
+        self, uow: SupplierAuditUnitOfWork, shop_id: str, fresh: list[Attribution], now: datetime
+    ) -> dict[str, tuple[Decision, ...]]:
+        """Judges the new complaints in order, each seeing those before it, and stores what they decided."""
+        rules = await load_rules(uow, shop_id)
+        tz = rules.tz
+        recent = await uow.attributions.around_many(
+            shop_id, fresh, category_window=rules.inspection_window, batch_window=rules.batch_surge_window
+        )
+        position = {a.case_id: n for n, a in enumerate(fresh)}
+        by_supplier: dict[str, list[Attribution]] = defaultdict(list)
+        for a in recent:
+            by_supplier[a.supplier_id].append(a)
+        earliest = min(a.occurred_at for a in fresh) - rules.inspection_window
+        inspections: dict[tuple[str, str], list[Inspection]] = defaultdict(list)
+        for insp in await uow.inspections.for_decisions(
+            shop_id, {(a.supplier_id, a.category) for a in fresh}, ended_since=earliest
+        ):
+            inspections[(insp.supplier_id, insp.category)].append(insp)
+        batch_ids = {a.batch_id for a in fresh if a.batch_id is not None}
+        recalls: dict[str, list[RecallRecommendation]] = defaultdict(list)
+        for rec in await uow.recalls.active_for_batches(shop_id, batch_ids):
+            recalls[rec.batch_id].append(rec)
+        batches = await uow.master.batches_by_id(shop_id, batch_ids)
+        # Order volumes only matter for a new recall's estimate: read them when one is recommended.
+        volume_rows: dict[tuple[str, date], OrderVolume] = {}
+        volumes_from: dict[str, date] = {}  # per SKU, the first day read so far
+        volumes = OrderVolumes()
+
+        new_inspections: dict[str, Inspection] = {}
+        changed_inspections: dict[str, Inspection] = {}
+        new_recalls: dict[str, RecallRecommendation] = {}
+        changed_recalls: dict[str, RecallRecommendation] = {}
+        outcome: dict[str, tuple[Decision, ...]] = {}
+        for n, new in enumerate(fresh):
+            seen = [a for a in by_supplier[new.supplier_id] if position.get(a.case_id, -1) < n]
+            pair = (new.supplier_id, new.category)
+            on_batch = recalls[new.batch_id] if new.batch_id is not None else []
+            batch = batches.get(new.batch_id) if new.batch_id is not None else None
+            with domain_errors():
+                decisions = decide(
+                    new, seen, inspections[pair], on_batch, batch=batch, volumes=volumes, rules=rules, now=now
                 )
-                await uow.recalls.add(shop_id, rec, now)
-            elif isinstance(d, AttachToRecall):
-                target_recall = next(r for r in recalls if r.recall_id == d.recall_id)
-                await uow.recalls.save(shop_id, attach_case_to_recall(target_recall, d.case_id), now)
+            first_day = local_date(batch.produced_at, tz) if batch is not None else date.max
+            if (
+                batch is not None
+                and first_day < volumes_from.get(batch.sku, date.max)
+                and any(isinstance(d, RecommendRecall) for d in decisions)
+            ):
+                volumes_from[batch.sku] = first_day
+                for v in await uow.master.volumes(shop_id, [batch.sku], first_day, local_date(now, tz)):
+                    volume_rows[(v.sku, v.day)] = v
+                volumes = OrderVolumes(volume_rows.values())
+                with domain_errors():
+                    decisions = decide(
+                        new, seen, inspections[pair], on_batch, batch=batch, volumes=volumes, rules=rules, now=now
+                    )
+            outcome[new.case_id] = decisions
+            for d in decisions:
+                if isinstance(d, OpenInspection):
+                    insp = open_inspection(new_id("insp"), d.supplier_id, d.category, d.case_ids, now, d.reason)
+                    inspections[pair].append(insp)
+                    new_inspections[insp.inspection_id] = insp
+                elif isinstance(d, AttachToInspection):
+                    _replace_inspection(inspections[pair], d, new_inspections, changed_inspections)
+                elif isinstance(d, RecommendRecall):
+                    rec = RecallRecommendation(
+                        recall_id=new_id("recall"),
+                        batch_id=d.batch_id,
+                        sku=d.sku,
+                        supplier_id=d.supplier_id,
+                        trigger=d.trigger,
+                        affected_orders=d.affected_orders,
+                        case_ids=d.case_ids,
+                        created_at=now,
+                        reason=d.reason,
+                    )
+                    on_batch.append(rec)
+                    new_recalls[rec.recall_id] = rec
+                elif isinstance(d, AttachToRecall):
+                    index = next(k for k, r in enumerate(on_batch) if r.recall_id == d.recall_id)
+                    updated = attach_case_to_recall(on_batch[index], d.case_id)
+                    on_batch[index] = updated
+                    target = new_recalls if d.recall_id in new_recalls else changed_recalls
+                    target[d.recall_id] = updated
+        await uow.inspections.add_many(shop_id, list(new_inspections.values()), now)
+        await uow.inspections.save_many(shop_id, list(changed_inspections.values()), now)
+        await uow.recalls.add_many(shop_id, list(new_recalls.values()), now)
+        await uow.recalls.save_many(shop_id, list(changed_recalls.values()), now)
+        return outcome
+
+
+def _replace_inspection(
+    pair_inspections: list[Inspection],
+    d: AttachToInspection,
+    new: dict[str, Inspection],
+    changed: dict[str, Inspection],
+) -> None:
+    index = next(k for k, i in enumerate(pair_inspections) if i.inspection_id == d.inspection_id)
+    try:
+        updated = attach_case(pair_inspections[index], d.case_id)
+    except InspectionStateError:
+        # A full inspection keeps its cases; the complaint itself is recorded all the same.
+        log.warning("inspection %s is full; case %s not attached", d.inspection_id, d.case_id)
+        return
+    pair_inspections[index] = updated
+    (new if d.inspection_id in new else changed)[d.inspection_id] = updated
+
+
+def _fill(
+    item: IncomingAttribution, batch: Batch | None, mappings: dict[str, SkuMapping]
+) -> tuple[dict[str, Any], list[str]]:
+    """The attribution's fields with blanks filled from the batch register and the SKU map."""
+    sku, supplier_id, product_line = item.sku, item.supplier_id, item.product_line
+    filled: list[str] = []
+    if batch is not None and (not sku or not supplier_id):
+        if not sku:
+            sku = batch.sku
+            filled.append("sku")
+        if not supplier_id:
+            supplier_id = batch.supplier_id
+            filled.append("supplier_id")
+    mapping = mappings.get(sku) if sku else None
+    if mapping is not None:
+        if not supplier_id:
+            supplier_id = mapping.supplier_id
+            filled.append("supplier_id")
+        if not product_line and mapping.supplier_id == supplier_id:
+            product_line = mapping.product_line
+            filled.append("product_line")
+    if not supplier_id:
+        what = f"SKU {sku!r}" if sku else f"batch {item.batch_id!r}" if item.batch_id else "the complaint"
+        raise FailedPrecondition(
+            f"case {item.case_id}: the supplier of {what} is unknown; load the SKU map and batch register"
+        )
+    if not sku:
+        sku = UNKNOWN_SKU
+        filled.append("sku")
+    values = {
+        "case_id": item.case_id,
+        "sku": sku,
+        "batch_id": item.batch_id or None,
+        "supplier_id": supplier_id,
+        "product_line": product_line or None,
+        "category": item.category,
+        "severity": item.severity,
+        "occurred_at": item.occurred_at,
+        "safety": item.safety,
+        "risk_kinds": list(item.risk_kinds),
+        "order_id": item.order_id or None,
+        "region": item.region or None,
+    }
+    return values, filled
