@@ -2,8 +2,9 @@
 
 Everything here was written for this project (no data set was copied): English complaints and
 praise, and Chinese customer-service chat lines, Weibo-style posts, hotel and food-delivery
-reviews. Short phrases are combined by fixed templates with a seeded random generator, so the
-seed set is reproducible. None of these sentences is in ``ood_eval.py``.
+reviews, and verdict-free questions (added with both labels). Short phrases are combined by fixed
+templates with a seeded random generator, so the seed set is reproducible. None of these sentences
+is in ``ood_eval.py``.
 """
 
 from __future__ import annotations
@@ -241,6 +242,27 @@ _HANDWRITTEN: tuple[tuple[str, int], ...] = (
 )
 
 
+# Questions and statements with no verdict. Each is added once as negative and once as positive, which
+# teaches the model that their words say nothing either way (so "在吗" stays near 0).
+_NEUTRAL: tuple[str, ...] = (
+    "在吗", "在不在", "你好", "您好，请问一下", "亲，在吗", "有人吗", "客服你好", "请问什么时候发货",
+    "请问发什么快递", "这个有现货吗", "有没有蓝色的", "可以改地址吗", "能开发票吗", "尺码怎么选",
+    "我身高一米七穿多大的", "这款和那款有什么区别", "请问保修多久", "可以货到付款吗", "订单号发你了",
+    "我想问一下物流", "麻烦查一下我的订单", "已经下单了", "地址填好了", "帮我备注一下", "好的",
+    "嗯嗯", "知道了", "收到", "明天再说", "我再看看", "能便宜点吗", "有优惠券吗", "包邮吗",
+    "几天能到北京", "请问今天下单明天能到吗", "这个是什么材质的", "适合几岁的孩子", "怎么安装",
+    "说明书在哪", "能不能开专票", "这个酒店有停车场吗", "几点可以入住", "早餐几点开始", "能加床吗",
+    "请问可以延迟退房吗", "外卖能放门口吗", "不要香菜", "少放辣", "麻烦多给一双筷子", "几点能送到",
+    "@客服 麻烦看一下私信", "转发微博", "看看这个", "分享图片", "今天周五", "下午三点",
+    "Hi, is anyone there?", "Hello", "When will my order ship?", "Do you have this in blue?",
+    "Can I change the delivery address?", "What size should I order?", "Is there a warranty?",
+    "Please check my order number", "I placed the order this morning", "OK", "Thanks for the update",
+    "Can I get an invoice?", "What time is check-in?", "Does the hotel have parking?",
+    "Please leave it at the door", "No onions please", "How long does shipping take to London?",
+    "Is this compatible with my phone?", "See the photo attached", "Noted",
+)
+
+
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -272,6 +294,7 @@ def seed_examples(*, seed: int = 20240611, per_class: int = 1500) -> list[tuple[
     """The seed sentences with labels (1 = positive), generated deterministically from ``seed``."""
     rng = random.Random(seed)
     out: set[tuple[str, int]] = set(_HANDWRITTEN)
+    out.update((text, label) for text in _NEUTRAL for label in (0, 1))
     for _ in range(per_class):
         out.add((_english(rng, _EN_NEG_CLAUSES, _EN_NEG_CLOSERS, "!!!"), 0))
         out.add((_english(rng, _EN_POS_CLAUSES, _EN_POS_CLOSERS, " :)"), 1))

@@ -27,7 +27,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from services.triage.domain.analysis.features import FeatureConfig, hashers, smooth_idf, tfidf
+from services.triage.domain.analysis.features import FeatureConfig, Featurizer, default_idf, smooth_idf
 from services.triage.domain.analysis.sentiment import MODEL_PATH, SentimentModel
 from services.triage.domain.analysis.tokenize import normalize
 from services.triage.training.ood_eval import OOD_EVAL
@@ -38,7 +38,7 @@ DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "reviews" / "online_shoppi
 MODEL_CARD = MODEL_PATH.parent / "MODEL_CARD.md"
 SEED = 42
 HOLDOUT_SHARE = 0.10
-C_GRID = (2.0, 5.0, 10.0, 20.0)
+C_GRID = (5.0, 10.0, 20.0, 40.0)
 
 log = logging.getLogger("train_sentiment")
 
@@ -100,20 +100,20 @@ def _document_frequency(counts: sp.csr_matrix) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Counts:
-    """Raw hashed counts of both feature blocks, computed once and reused for every fit."""
+    """Raw counts of the feature blocks, computed once and reused for every fit."""
 
     char: sp.csr_matrix
     word: sp.csr_matrix
+    cues: sp.csr_matrix
 
     def rows(self, index: np.ndarray) -> Counts:
-        return Counts(self.char[index], self.word[index])
+        return Counts(self.char[index], self.word[index], self.cues[index])
 
 
 def count(texts: Sequence[str], config: FeatureConfig) -> Counts:
-    """Hashed counts of the texts' features."""
-    char_hasher, word_hasher = hashers(config)
-    normalized = [normalize(t) for t in texts]
-    return Counts(char_hasher.transform(normalized).tocsr(), word_hasher.transform(normalized).tocsr())
+    """Counts of the texts' features."""
+    featurizer = Featurizer(config, *default_idf(config))
+    return Counts(*featurizer.counts([normalize(t) for t in texts]))
 
 
 def fit(counts: Counts, labels: np.ndarray, config: FeatureConfig, c: float) -> SentimentModel:
@@ -122,7 +122,7 @@ def fit(counts: Counts, labels: np.ndarray, config: FeatureConfig, c: float) -> 
     # The artifact stores idf as float16; train on the same rounded values the service will use.
     char_idf = smooth_idf(_document_frequency(counts.char), n).astype(np.float16).astype(np.float32)
     word_idf = smooth_idf(_document_frequency(counts.word), n).astype(np.float16).astype(np.float32)
-    x = sp.hstack([tfidf(counts.char, char_idf), tfidf(counts.word, word_idf)], format="csr")
+    x = Featurizer(config, char_idf, word_idf).assemble(counts.char, counts.word, counts.cues)
     clf = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=SEED)
     clf.fit(x, labels)
     return SentimentModel(

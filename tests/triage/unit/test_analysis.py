@@ -173,6 +173,24 @@ def test_batch_predict_matches_single_predictions_and_stays_in_range() -> None:
     assert sum(p < 0 for p in batch[: len(NEGATIVE)]) == len(NEGATIVE)
 
 
+def test_links_and_mentions_do_not_move_polarity() -> None:
+    plain, with_link, with_mention = default_model().predict(
+        ["耳机音质很好", "耳机音质很好 https://img.example.com/p/123.jpg", "@耳机旗舰店 耳机音质很好"]
+    )
+    assert with_link == pytest.approx(plain, abs=1e-6)
+    assert with_mention == pytest.approx(plain, abs=1e-6)
+
+
+def test_emoji_move_polarity_their_way() -> None:
+    plain, angry, thumbs_up = default_model().predict(["收到货了", "收到货了😡", "收到货了👍"])
+    assert angry < plain < thumbs_up
+
+
+def test_verdict_free_questions_stay_near_neutral() -> None:
+    for polarity in default_model().predict(["请问这款有白色的吗", "Do you ship to Shanghai?"]):
+        assert abs(polarity) < 0.6
+
+
 def test_text_with_nothing_in_it_is_neutral() -> None:
     assert default_model().predict(["", "   ", "\ufeff"]) == [0.0, 0.0, 0.0]
 
@@ -249,7 +267,7 @@ def test_shipped_artifact_stays_small() -> None:
 def test_loading_refuses_an_artifact_of_another_format(tmp_path: Path) -> None:
     path = tmp_path / "other.joblib"
     joblib.dump({"format": "something-else", "format_version": 1}, path)
-    with pytest.raises(ValueError, match="not a version 1"):
+    with pytest.raises(ValueError, match="is not a version .* artifact"):
         SentimentModel.load(path)
     with pytest.raises(FileNotFoundError, match="make train"):
         SentimentModel.load(tmp_path / "missing.joblib")

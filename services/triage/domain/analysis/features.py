@@ -1,10 +1,13 @@
 """Features of the sentiment model, shared by training and serving so the two can never drift apart.
 
-Two hashed blocks, each TF-IDF weighted (sublinear tf) and L2-normalised:
+Two hashed blocks, each TF-IDF weighted (sublinear tf) and L2-normalised, and a small cue block:
 
 * ``char``: character 1–3-grams of the normalised text (covers Chinese words without segmenting);
-* ``word``: English words and word bigrams with negation scope, URL/@mention/emoji tags, lexicon
-  hits (``lex:*``), and optionally jieba words and word bigrams.
+* ``word``: English words and word bigrams with negation scope, and optionally jieba words and word
+  bigrams;
+* ``cues``: ``log(1 + count)`` of lexicon hits (``lex:*``) and emoji classes.
+
+URLs and @mentions are not features at all.
 """
 
 from __future__ import annotations
@@ -20,16 +23,22 @@ from sklearn.preprocessing import normalize as normalize_rows
 
 from services.triage.domain.analysis import lexicon
 from services.triage.domain.analysis.tokenize import (
+    EMOJI_CLASSES,
     HAN_RE,
+    TAG_RE,
+    URL_TAG,
+    USER_TAG,
+    emoji_tag,
     english_words,
     jieba_tokenizer,
     normalize,
     split_tags,
 )
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _NEGATION_SCOPE = 3
+_SPACES_RE = re.compile(r" {2,}")
 _CLAUSE_END_RE = re.compile(r"[.,!?;:。，！？；：、\n]")
 
 
@@ -78,6 +87,7 @@ class _ZhLexicon:
 
 
 _ZH_LEXICON = _ZhLexicon(lexicon.ZH_POSITIVE, lexicon.ZH_NEGATIVE)
+_NEUTRAL_TAGS = frozenset({URL_TAG, USER_TAG})
 
 
 def _english_features(segment: str, out: list[str]) -> None:
@@ -114,7 +124,9 @@ def word_features(normalized: str, *, jieba_words: bool = False) -> list[str]:
     out: list[str] = []
     for is_tag, piece in split_tags(normalized):
         if is_tag:
-            out.append(piece)
+            # Emoji classes are features; a link or an @mention says nothing about the mood.
+            if piece not in _NEUTRAL_TAGS:
+                out.append(piece)
             continue
         if HAN_RE.search(piece):
             out.extend("lex:" + hit for hit in _ZH_LEXICON.hits(piece))
@@ -126,24 +138,66 @@ def word_features(normalized: str, *, jieba_words: bool = False) -> list[str]:
     return out
 
 
+def _untagged(normalized: str) -> str:
+    if "<" not in normalized:
+        return normalized
+    return _SPACES_RE.sub(" ", TAG_RE.sub(" ", normalized)).strip()
+
+
+def cue_names() -> tuple[str, ...]:
+    """Word-block features that are moved to the cue block: lexicon hits and emoji classes."""
+    lex = ("zh_pos", "zh_neg", "en_pos", "en_neg", "en_pos_negated", "en_neg_negated")
+    return (*(f"lex:{name}" for name in lex), *(emoji_tag(c) for c in EMOJI_CLASSES))
+
+
+def n_features(config: FeatureConfig) -> int:
+    """Width of the feature matrix: character block, word block, cue block."""
+    return 2**config.char_bits + 2**config.word_bits + len(cue_names())
+
+
 class Featurizer:
-    """Turns texts into the model's sparse feature matrix."""
+    """Turns texts into the model's sparse feature matrix: ``[char | word | cues]``.
+
+    The char and word blocks are TF-IDF weighted and L2-normalised. The cue block holds
+    ``log(1 + count)`` of lexicon hits and emoji classes, unnormalised, so that two
+    sentiment words weigh more than one and a text with none is not pushed either way.
+    """
 
     def __init__(self, config: FeatureConfig, char_idf: np.ndarray, word_idf: np.ndarray) -> None:
         self.config = config
         self.char_idf = char_idf.astype(np.float32)
         self.word_idf = word_idf.astype(np.float32)
         self._char_hasher, self._word_hasher = hashers(config)
+        probe = HashingVectorizer(
+            analyzer=lambda name: [name], n_features=2**config.word_bits, alternate_sign=False, norm=None
+        )
+        self._cue_columns = probe.transform(cue_names()).indices.astype(np.int64)
+        if len(set(self._cue_columns.tolist())) != len(cue_names()):
+            raise ValueError("two cue features hash to the same word column; change word_bits")
+        self._word_mask = np.ones(2**config.word_bits, dtype=np.float32)
+        self._word_mask[self._cue_columns] = 0.0
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """TF-IDF features of raw texts, both blocks side by side."""
-        normalized = [normalize(t) for t in texts]
-        return self.transform_normalized(normalized)
+        """Features of raw texts."""
+        return self.transform_normalized([normalize(t) for t in texts])
 
     def transform_normalized(self, normalized: Sequence[str]) -> sp.csr_matrix:
-        char = tfidf(self._char_hasher.transform(normalized), self.char_idf)
-        word = tfidf(self._word_hasher.transform(normalized), self.word_idf)
-        return sp.hstack([char, word], format="csr")
+        """Features of texts already passed through ``normalize``."""
+        return self.assemble(*self.counts(normalized))
+
+    def counts(self, normalized: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """Raw hashed counts of the char and word blocks, and the cue block."""
+        # Tags are not text: they go to the cue block (emoji) or nowhere (links, @mentions).
+        char = self._char_hasher.transform([_untagged(s) for s in normalized]).tocsr()
+        word = self._word_hasher.transform(normalized).tocsr()
+        cues = sp.csr_matrix(np.log1p(word[:, self._cue_columns].toarray()).astype(np.float32))
+        word.data *= self._word_mask[word.indices]
+        word.eliminate_zeros()
+        return char, word, cues
+
+    def assemble(self, char: sp.csr_matrix, word: sp.csr_matrix, cues: sp.csr_matrix) -> sp.csr_matrix:
+        """The model's matrix from the blocks' counts."""
+        return sp.hstack([tfidf(char, self.char_idf), tfidf(word, self.word_idf), cues], format="csr")
 
 
 def hashers(config: FeatureConfig) -> tuple[HashingVectorizer, HashingVectorizer]:
@@ -189,7 +243,7 @@ def smooth_idf(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
 
 
 def default_idf(config: FeatureConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Idf of 1 everywhere (plain sublinear tf), used before fitting."""
+    """Idf of 1 everywhere (plain sublinear tf), for counting before idf is fitted."""
     return (
         np.ones(2**config.char_bits, dtype=np.float32),
         np.ones(2**config.word_bits, dtype=np.float32),

@@ -15,13 +15,13 @@ import joblib
 import numpy as np
 
 from services.triage.domain.analysis import lexicon
-from services.triage.domain.analysis.features import FeatureConfig, Featurizer
+from services.triage.domain.analysis.features import FeatureConfig, Featurizer, n_features
 from services.triage.domain.analysis.language import Language, detect_language
 from services.triage.domain.analysis.tokenize import TAG_RE, normalize, tokenize
 
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "sentiment.joblib"
 ARTIFACT_FORMAT = "kintsugi.triage.sentiment"
-ARTIFACT_FORMAT_VERSION = 1
+ARTIFACT_FORMAT_VERSION = 2
 
 _BATCH = 4096
 
@@ -39,7 +39,7 @@ class SentimentModel:
         intercept: float,
         meta: dict[str, Any] | None = None,
     ) -> None:
-        expected = 2**config.char_bits + 2**config.word_bits
+        expected = n_features(config)
         if coef.shape != (expected,):
             raise ValueError(f"coefficients have shape {coef.shape}, the features need ({expected},)")
         self.featurizer = Featurizer(config, char_idf, word_idf)
