@@ -113,7 +113,8 @@ def summary_to_proto(summary: ReportSummary) -> intake_pb2.ReportSummary:
         duplicate=summary.duplicate,
         rejected=summary.rejected,
         rejected_events=[
-            intake_pb2.RejectedEvent(event_id=r.event_id, reason=r.reason) for r in summary.rejected_events
+            intake_pb2.RejectedEvent(event_id=r.event_id, reason=r.reason, index=r.index)
+            for r in summary.rejected_events
         ],
         rejected_events_omitted=summary.rejected_events_omitted,
     )

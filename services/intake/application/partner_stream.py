@@ -109,7 +109,7 @@ class PartnerIngest:
                     reason = too_many if count > self._max_events else None
                     reason = reason or rejection(event, now=self._clock(), shops=partner.shops)
                     if reason is not None:
-                        summary.reject(event.event_id, reason)
+                        summary.reject(event.event_id, reason, count - 1)
                         continue
                     key = (event.shop_id, event.event_id)
                     if key in seen:

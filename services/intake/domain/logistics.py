@@ -110,6 +110,7 @@ def rejection(event: LogisticsEvent, *, now: datetime, shops: frozenset[str]) ->
 class RejectedEvent:
     event_id: str
     reason: str
+    index: int = 0  # position in the stream
 
 
 @dataclass
@@ -122,10 +123,10 @@ class ReportSummary:
     rejected_events: list[RejectedEvent] = field(default_factory=list)
     rejected_events_omitted: int = 0
 
-    def reject(self, event_id: str, reason: str) -> None:
+    def reject(self, event_id: str, reason: str, index: int = 0) -> None:
         self.rejected += 1
         if len(self.rejected_events) < MAX_LISTED_REJECTIONS:
-            self.rejected_events.append(RejectedEvent(event_id[:MAX_ID], reason))
+            self.rejected_events.append(RejectedEvent(event_id[:MAX_ID], reason, index))
         else:
             self.rejected_events_omitted += 1
 

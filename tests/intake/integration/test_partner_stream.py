@@ -218,6 +218,7 @@ async def test_malformed_events_are_rejected_each_with_its_reason(kintsugi: Syst
     assert (summary.accepted, summary.duplicate, summary.rejected) == (2, 0, len(bad))
     reasons = [(r.event_id, r.reason) for r in summary.rejected_events]
     assert [event_id for event_id, _ in reasons] == [e.event_id for e, _ in bad]
+    assert [r.index for r in summary.rejected_events] == list(range(1, len(bad) + 1))  # positions in the stream
     for (_, reason), (_, expected) in zip(reasons, bad, strict=True):
         assert expected in reason
     assert await stored_events(kintsugi, shop) == 2

@@ -228,12 +228,14 @@ class LogisticsEvent(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., shop_id: _Optional[str] = ..., order_id: _Optional[str] = ..., tracking_no: _Optional[str] = ..., kind: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., region: _Optional[str] = ..., reading: _Optional[_Union[Reading, _Mapping]] = ..., promised_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class RejectedEvent(_message.Message):
-    __slots__ = ("event_id", "reason")
+    __slots__ = ("event_id", "reason", "index")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     reason: str
-    def __init__(self, event_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    index: int
+    def __init__(self, event_id: _Optional[str] = ..., reason: _Optional[str] = ..., index: _Optional[int] = ...) -> None: ...
 
 class ReportSummary(_message.Message):
     __slots__ = ("accepted", "duplicate", "rejected", "rejected_events", "rejected_events_omitted")
