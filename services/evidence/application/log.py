@@ -186,14 +186,16 @@ async def append_locked(
     return [o for o in outcomes if o is not None], state
 
 
-class AppendQueue:
-    """Groups concurrent appends into one transaction: a request arriving while a write is in flight
-    waits for it and then goes with every other request that arrived meanwhile (no timer, so a lone
-    request is written at once)."""
+Take = Callable[[], list[Draft]]
 
-    def __init__(
-        self, write: Callable[[list[Draft]], Awaitable[list[Appended | DomainError]]], *, max_batch: int
-    ) -> None:
+
+class AppendQueue:
+    """Groups concurrent appends into one transaction. The writer takes the queued requests only once it
+    holds the log lock, so every request that arrived while it waited (for the previous write, or for
+    another replica's) goes in the same transaction; there is no timer, so a lone request is written at
+    once."""
+
+    def __init__(self, write: Callable[[Take], Awaitable[list[Appended | DomainError]]], *, max_batch: int) -> None:
         self._write = write
         self._max_batch = max_batch
         self._pending: list[tuple[Draft, asyncio.Future[Appended]]] = []
@@ -208,23 +210,28 @@ class AppendQueue:
 
     async def _drain(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            batch: list[tuple[Draft, asyncio.Future[Appended]]] = []
+
+            def take() -> list[Draft]:
+                nonlocal batch
+                batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+                return [d for d, _ in batch]
+
             try:
-                outcomes = await self._write([d for d, _ in batch])
-            except Exception as exc:  # the whole transaction failed: every request in it learns why
+                outcomes = await self._write(take)
+            except BaseException as exc:  # the transaction failed: every request in it learns why
+                if not batch:  # it failed before taking any (e.g. no database): fail what is queued
+                    take()
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    for _, future in self._pending:
+                        if not future.done():
+                            future.set_exception(exc)
+                    self._pending = []
+                    raise
                 continue
-            except BaseException as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                for _, future in self._pending:
-                    if not future.done():
-                        future.set_exception(exc)
-                self._pending = []
-                raise
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 if future.done():
                     continue
@@ -258,10 +265,11 @@ class EvidenceLog:
         self._on_appended = on_appended
         self.queue = AppendQueue(self._write_group, max_batch=max_batch)
 
-    async def _write_group(self, drafts: list[Draft]) -> list[Appended | DomainError]:
-        now = self._clock()
+    async def _write_group(self, take: Take) -> list[Appended | DomainError]:
         async with self._uow() as uow:
             state = await uow.log.lock_state()
+            drafts = take()  # everything queued while we waited for the lock goes in this transaction
+            now = self._clock()
             outcomes, state = await append_locked(uow, state, drafts, now)
             await uow.commit()
         self._appended(state.tree_size)
