@@ -39,7 +39,7 @@ class LocalPayoutProvider:
 
     async def submit(self, uow: CompensationUnitOfWork, instruction: PayoutInstruction) -> str:
         """Records the instruction in the same transaction as the payout; the reference is its id."""
-        await uow.instructions.add(
+        uow.instructions.add(
             {
                 "shop_id": instruction.shop_id,
                 "id": instruction.instruction_id,

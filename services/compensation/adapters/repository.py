@@ -2,11 +2,16 @@
 
 Every query filters on shop_id. Budget figures change by atomic deltas (``BudgetRepository.apply``) so
 paying, approving and rejecting never hold the shop's budget row longer than one UPDATE and the commit.
+
+Writes whose result nobody waits for (inserts of offers, ledger rows, payouts; updates of offers and
+budgets) are collected in :class:`Writes` and sent as one statement when the unit of work flushes
+(at commit): each round trip to the database costs more than the statement itself. Reads in a use case
+therefore do not see its own pending writes; the use cases read first and write last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -27,6 +32,93 @@ from services.compensation.domain.policy import LadderPolicy
 from services.compensation.domain.reconciliation import PayoutRecord
 from services.compensation.domain.vocabulary import FollowUpTask, OfferKind, OfferState
 
+
+@dataclass(frozen=True)
+class Template:
+    """A data-changing statement whose values are all named parameters; ``build(prefix)`` makes it with
+    parameter names starting with ``prefix`` (so several can be combined into one statement)."""
+
+    key: str
+    build: Callable[[str], Any]
+
+
+@lru_cache(maxsize=64)
+def insert_template(table: sa.Table, columns: frozenset[str]) -> Template:
+    """INSERT INTO table (columns) VALUES (:column, ...)."""
+
+    def build(prefix: str) -> Any:
+        return table.insert().values(
+            {c.name: sa.bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name in columns}
+        )
+
+    return Template(f"insert:{table.name}:{','.join(sorted(columns))}", build)
+
+
+@lru_cache(maxsize=64)
+def update_template(table: sa.Table, keys: tuple[str, ...], columns: frozenset[str], deltas: bool = False) -> Template:
+    """UPDATE table SET column = :column (or column + :column with ``deltas``) WHERE key = :key ..."""
+
+    def build(prefix: str) -> Any:
+        def value(c: sa.Column[Any]) -> Any:
+            param = sa.bindparam(prefix + c.name, type_=c.type)
+            return c + param if deltas else param
+
+        return (
+            table.update()
+            .where(*(table.c[k] == sa.bindparam(f"{prefix}key_{k}", type_=table.c[k].type) for k in keys))
+            .values({c.name: value(c) for c in table.c if c.name in columns})
+        )
+
+    return Template(f"update:{table.name}:{','.join(keys)}:{','.join(sorted(columns))}:{deltas}", build)
+
+
+@lru_cache(maxsize=256)
+def _combined(shape: tuple[Template, ...]) -> Any:
+    # Built once per sequence of templates: the statement object's cache key and its compiled form are
+    # then reused by SQLAlchemy, so a flush costs little more than sending its parameters.
+    if len(shape) == 1:
+        return shape[0].build("w0_")
+    ctes = [template.build(f"w{i}_").cte(f"w{i}") for i, template in enumerate(shape)]
+    return sa.select(sa.literal(len(shape))).add_cte(*ctes)
+
+
+class Writes:
+    """Data-changing statements that return nothing, sent together as one statement of CTEs on flush."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Template, dict[str, Any]]] = []
+        self._updated: set[tuple[str, ...]] = set()
+
+    def insert(self, table: sa.Table, values: dict[str, Any]) -> None:
+        self.pending.append((insert_template(table, frozenset(values)), values))
+
+    def update(self, table: sa.Table, where: dict[str, Any], values: dict[str, Any], *, deltas: bool = False) -> None:
+        """Queues an UPDATE of one row (``where`` is its key); ``deltas`` adds the values to the columns.
+        One change per row per flush: the statements of one flush do not see each other's effects."""
+        row = (table.name, *map(str, where.values()))
+        if row in self._updated:
+            raise RuntimeError(f"{row} is updated twice in one flush; flush in between")
+        self._updated.add(row)
+        template = update_template(table, tuple(where), frozenset(values), deltas)
+        self.pending.append((template, {**values, **{f"key_{k}": v for k, v in where.items()}}))
+
+    async def flush(self, session: AsyncSession) -> None:
+        pending, self.pending, self._updated = self.pending, [], set()
+        if not pending:
+            return
+        # Sub-statements of one WITH run on one snapshot; foreign keys and constraint triggers are
+        # checked at the end of the statement (or at commit), so a txn and its postings can go together.
+        statement = _combined(tuple(template for template, _ in pending))
+        params = {f"w{i}_{name}": value for i, (_, values) in enumerate(pending) for name, value in values.items()}
+        await session.execute(statement, params)
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
+        self.session = session
+        self.writes = writes
+
+
 # --- policies -----------------------------------------------------------------------------------
 
 
@@ -44,10 +136,7 @@ def _parse_policy(shop_id: str, revision: int, text: str) -> LadderPolicy:
     return LadderPolicy.from_json(text)
 
 
-class PolicyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PolicyRepository(_Repository):
     async def current(self, shop_id: str) -> StoredPolicy:
         """The policy in force: the latest revision, or the defaults."""
         row = (
@@ -92,10 +181,7 @@ def _media_json(media: Iterable[MediaItem]) -> list[dict[str, str]]:
     return [{"kind": m.kind, "sha256": m.sha256, "uri": m.uri} for m in media]
 
 
-class CaseRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class CaseRepository(_Repository):
     async def add(self, case: CaseFacts, *, received_at: datetime) -> bool:
         """Stores the case once; False when (shop_id, case_id) was received before."""
         stmt = (
@@ -259,6 +345,44 @@ def offer_from_values(m: Any) -> StoredOffer:
     return StoredOffer(offer, m["note"])
 
 
+@lru_cache(maxsize=1)
+def _payment_query() -> Any:
+    """The offer (locked), its budget, its case's customer and order, and the payout holding a key."""
+    o, b, c, p, r = t.offers, t.budgets, t.cases, t.payouts, t.payout_reversals
+    return (
+        sa.select(
+            o,
+            b.c.cap_minor.label("b_cap_minor"),
+            b.c.spent_minor.label("b_spent_minor"),
+            b.c.reserved_minor.label("b_reserved_minor"),
+            b.c.currency.label("b_currency"),
+            c.c.customer_id.label("c_customer_id"),
+            c.c.order_id.label("c_order_id"),
+            *(col.label(f"p_{col.name}") for col in p.c),
+            r.c.reversed_by.label("p_reversed_by"),
+            r.c.reason.label("p_reversal_reason"),
+            r.c.reversed_at.label("p_reversed_at"),
+        )
+        .select_from(
+            o.join(b, sa.and_(b.c.shop_id == o.c.shop_id, b.c.period == o.c.budget_period))
+            .outerjoin(c, sa.and_(c.c.shop_id == o.c.shop_id, c.c.case_id == o.c.case_id))
+            .outerjoin(p, sa.and_(p.c.shop_id == o.c.shop_id, p.c.idempotency_key == sa.bindparam("key")))
+            .outerjoin(r, sa.and_(r.c.shop_id == p.c.shop_id, r.c.payout_id == p.c.id))
+        )
+        .where(o.c.shop_id == sa.bindparam("shop_id"), o.c.id == sa.bindparam("offer_id"))
+        .with_for_update(of=o)
+    )
+
+
+@dataclass(frozen=True)
+class PaymentContext:
+    stored: StoredOffer
+    budget: Budget
+    customer_id: str
+    order_id: str
+    keyed_payout: PayoutView | None
+
+
 # Columns a transition may change.
 _MUTABLE = (
     "state",
@@ -276,19 +400,16 @@ _MUTABLE = (
 LIVE_STATES = (OfferState.PROPOSED, OfferState.PENDING_APPROVAL, OfferState.APPROVED, OfferState.PAID)
 
 
-class OfferRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OfferRepository(_Repository):
+    def add(self, stored: StoredOffer, *, now: datetime) -> None:
+        self.writes.insert(t.offers, {**offer_values(stored), "updated_at": now})
 
-    async def add(self, stored: StoredOffer, *, now: datetime) -> None:
-        await self.session.execute(t.offers.insert().values(**offer_values(stored), updated_at=now))
-
-    async def save(self, offer: Offer, *, now: datetime) -> None:
+    def save(self, offer: Offer, *, now: datetime) -> None:
         values = offer_values(StoredOffer(offer))
-        await self.session.execute(
-            t.offers.update()
-            .where(t.offers.c.shop_id == offer.shop_id, t.offers.c.id == offer.offer_id)
-            .values(**{k: values[k] for k in _MUTABLE}, updated_at=now)
+        self.writes.update(
+            t.offers,
+            {"shop_id": offer.shop_id, "id": offer.offer_id},
+            {**{k: values[k] for k in _MUTABLE}, "updated_at": now},
         )
 
     async def get(self, shop_id: str, offer_id: str, *, for_update: bool = False) -> StoredOffer | None:
@@ -297,6 +418,31 @@ class OfferRepository:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         return offer_from_values(row._mapping) if row else None
+
+    async def for_payment(self, shop_id: str, offer_id: str, key: str) -> PaymentContext | None:
+        """The offer (locked), its budget, its case's customer and order, and the payout that already holds
+        idempotency key ``key`` if any, in one round trip.
+
+        The payout comes from the statement's snapshot: after waiting for the offer's lock, a payout
+        committed meanwhile is not in it (the offer row itself is the latest version); look again then.
+        """
+        params = {"shop_id": shop_id, "offer_id": offer_id, "key": key}
+        row = (await self.session.execute(_payment_query(), params)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        keyed = None
+        if m["p_id"] is not None:
+            keyed = _payout_from({k[2:]: v for k, v in m.items() if isinstance(k, str) and k.startswith("p_")})
+        cur = m["b_currency"]
+        budget = Budget(
+            shop_id,
+            m["budget_period"],
+            Money(m["b_cap_minor"], cur),
+            Money(m["b_spent_minor"], cur),
+            Money(m["b_reserved_minor"], cur),
+        )
+        return PaymentContext(offer_from_values(m), budget, m["c_customer_id"] or "", m["c_order_id"] or "", keyed)
 
     async def live_for_case(self, shop_id: str, case_id: str) -> Offer | None:
         """An offer of the case that is not rejected or reversed (a case is compensated once)."""
@@ -332,7 +478,9 @@ class OfferRepository:
         if period:
             query = query.where(t.offers.c.budget_period == period)
         if after is not None:
-            query = query.where(sa.tuple_(t.offers.c.proposed_at, t.offers.c.id) < sa.tuple_(*after))
+            query = query.where(
+                sa.tuple_(t.offers.c.proposed_at, t.offers.c.id) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         query = query.order_by(t.offers.c.proposed_at.desc(), t.offers.c.id.desc()).limit(limit)
         return [offer_from_values(r._mapping) for r in await self.session.execute(query)]
 
@@ -347,10 +495,7 @@ class ClaimedKey:
     response: dict[str, Any] | None
 
 
-class OfferRequestRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class OfferRequestRepository(_Repository):
     async def claim(
         self, shop_id: str, key: str, *, request_hash: str, offer_id: str, now: datetime
     ) -> ClaimedKey | None:
@@ -377,12 +522,8 @@ class OfferRequestRepository:
         ).one()
         return ClaimedKey(row.request_hash, row.offer_id, row.response)
 
-    async def answer(self, shop_id: str, key: str, response: dict[str, Any]) -> None:
-        await self.session.execute(
-            t.offer_requests.update()
-            .where(t.offer_requests.c.shop_id == shop_id, t.offer_requests.c.idempotency_key == key)
-            .values(response=response)
-        )
+    def answer(self, shop_id: str, key: str, response: dict[str, Any]) -> None:
+        self.writes.update(t.offer_requests, {"shop_id": shop_id, "idempotency_key": key}, {"response": response})
 
 
 # --- budgets ------------------------------------------------------------------------------------
@@ -399,10 +540,7 @@ def _budget_from(m: Any) -> Budget:
     )
 
 
-class BudgetRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class BudgetRepository(_Repository):
     async def get(self, shop_id: str, period: str, *, for_update: bool = False) -> Budget | None:
         query = sa.select(t.budgets).where(t.budgets.c.shop_id == shop_id, t.budgets.c.period == period)
         if for_update:
@@ -428,22 +566,18 @@ class BudgetRepository:
         )
         return (await self.session.execute(stmt)).first() is not None
 
-    async def apply(self, before: Budget, after: Budget) -> None:
+    def apply(self, before: Budget, after: Budget) -> None:
         """Moves the stored figures by (after - before), atomically, whatever else changed them meanwhile."""
         d_cap = after.cap.amount_minor - before.cap.amount_minor
         d_spent = after.spent.amount_minor - before.spent.amount_minor
         d_reserved = after.reserved.amount_minor - before.reserved.amount_minor
         if not (d_cap or d_spent or d_reserved):
             return
-        b = t.budgets
-        await self.session.execute(
-            b.update()
-            .where(b.c.shop_id == before.shop_id, b.c.period == before.period)
-            .values(
-                cap_minor=b.c.cap_minor + d_cap,
-                spent_minor=b.c.spent_minor + d_spent,
-                reserved_minor=b.c.reserved_minor + d_reserved,
-            )
+        self.writes.update(
+            t.budgets,
+            {"shop_id": before.shop_id, "period": before.period},
+            {"cap_minor": d_cap, "spent_minor": d_spent, "reserved_minor": d_reserved},
+            deltas=True,
         )
 
     async def list(self, shop_id: str, period: str = "") -> list[Budget]:
@@ -456,33 +590,25 @@ class BudgetRepository:
 # --- ledger -------------------------------------------------------------------------------------
 
 
-class LedgerRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def post(self, transactions: Sequence[JournalTransaction]) -> None:
+class LedgerRepository(_Repository):
+    def post(self, transactions: Sequence[JournalTransaction]) -> None:
         """Writes balanced journal transactions with their postings (the database checks balance at commit)."""
-        if not transactions:
-            return
-        await self.session.execute(
-            t.journal_transactions.insert().values(
-                [
-                    {
-                        "shop_id": txn.shop_id,
-                        "txn_id": txn.txn_id,
-                        "period": txn.period,
-                        "kind": str(txn.kind),
-                        "offer_id": txn.offer_id,
-                        "memo": txn.memo,
-                        "at": txn.at,
-                    }
-                    for txn in transactions
-                ]
+        for txn in transactions:
+            self.writes.insert(
+                t.journal_transactions,
+                {
+                    "shop_id": txn.shop_id,
+                    "txn_id": txn.txn_id,
+                    "period": txn.period,
+                    "kind": str(txn.kind),
+                    "offer_id": txn.offer_id,
+                    "memo": txn.memo,
+                    "at": txn.at,
+                },
             )
-        )
-        await self.session.execute(
-            t.journal_postings.insert().values(
-                [
+            for seq, p in enumerate(txn.postings, start=1):
+                self.writes.insert(
+                    t.journal_postings,
                     {
                         "shop_id": txn.shop_id,
                         "txn_id": txn.txn_id,
@@ -492,12 +618,8 @@ class LedgerRepository:
                         "currency": p.account.currency,
                         "side": str(p.side),
                         "amount_minor": p.amount.amount_minor,
-                    }
-                    for txn in transactions
-                    for seq, p in enumerate(txn.postings, start=1)
-                ]
-            )
-        )
+                    },
+                )
 
     async def transactions(self, shop_id: str, period: str = "") -> list[Any]:
         query = sa.select(t.journal_transactions).where(t.journal_transactions.c.shop_id == shop_id)
@@ -582,10 +704,7 @@ def _payout_from(m: Any) -> PayoutView:
     )
 
 
-class PayoutRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PayoutRepository(_Repository):
     async def by_key(self, shop_id: str, key: str) -> PayoutView | None:
         row = (
             await self.session.execute(
@@ -602,39 +721,38 @@ class PayoutRepository:
         ).first()
         return _payout_from(row._mapping) if row else None
 
-    async def add(self, payout: PayoutView) -> bool:
-        """Records a payout; False when its idempotency key (or offer) already has one."""
-        stmt = (
-            postgresql.insert(t.payouts)
-            .values(
-                shop_id=payout.shop_id,
-                id=payout.payout_id,
-                idempotency_key=payout.idempotency_key,
-                offer_id=payout.offer_id,
-                case_id=payout.case_id,
-                period=payout.period,
-                amount_minor=payout.amount.amount_minor,
-                currency=payout.amount.currency,
-                provider=payout.provider,
-                provider_reference=payout.provider_reference,
-                paid_by=payout.paid_by,
-                paid_at=payout.paid_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(t.payouts.c.id)
+    def add(self, payout: PayoutView) -> None:
+        """Records a payout; a second one with its idempotency key (or for its offer) fails the flush
+        with a unique violation of uq_payouts_idempotency_key (uq_payouts_offer)."""
+        self.writes.insert(
+            t.payouts,
+            {
+                "shop_id": payout.shop_id,
+                "id": payout.payout_id,
+                "idempotency_key": payout.idempotency_key,
+                "offer_id": payout.offer_id,
+                "case_id": payout.case_id,
+                "period": payout.period,
+                "amount_minor": payout.amount.amount_minor,
+                "currency": payout.amount.currency,
+                "provider": payout.provider,
+                "provider_reference": payout.provider_reference,
+                "paid_by": payout.paid_by,
+                "paid_at": payout.paid_at,
+            },
         )
-        return (await self.session.execute(stmt)).first() is not None
 
-    async def add_reversal(self, payout: PayoutView, *, reason: str, by: str, at: datetime) -> None:
-        await self.session.execute(
-            t.payout_reversals.insert().values(
-                shop_id=payout.shop_id,
-                payout_id=payout.payout_id,
-                offer_id=payout.offer_id,
-                reason=reason,
-                reversed_by=by,
-                reversed_at=at,
-            )
+    def add_reversal(self, payout: PayoutView, *, reason: str, by: str, at: datetime) -> None:
+        self.writes.insert(
+            t.payout_reversals,
+            {
+                "shop_id": payout.shop_id,
+                "payout_id": payout.payout_id,
+                "offer_id": payout.offer_id,
+                "reason": reason,
+                "reversed_by": by,
+                "reversed_at": at,
+            },
         )
 
     async def list(self, shop_id: str, period: str = "") -> list[PayoutView]:
@@ -647,12 +765,9 @@ class PayoutRepository:
 # --- payout instructions (the local payout provider's record) -----------------------------------
 
 
-class InstructionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, values: dict[str, Any]) -> None:
-        await self.session.execute(t.payout_instructions.insert().values(**values))
+class InstructionRepository(_Repository):
+    def add(self, values: dict[str, Any]) -> None:
+        self.writes.insert(t.payout_instructions, values)
 
     async def list(self, shop_id: str, *, period: str = "", after: str = "", limit: int) -> list[dict[str, Any]]:
         """In creation order (ids are time-ordered)."""

@@ -54,8 +54,8 @@ class BudgetWork:
             )
             updated = budget.with_cap(cap)
             if txn is not None:
-                await uow.ledger.post([txn])
-                await uow.budgets.apply(budget, updated)
+                uow.ledger.post([txn])
+                uow.budgets.apply(budget, updated)
             await uow.commit()
             return updated
 

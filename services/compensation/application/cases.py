@@ -101,15 +101,16 @@ class ReceiveCase:
             span.set_attribute("kintsugi.compensation.flash_reason", flash.reason if flash else "")
         offer = outcome.offer
         if not (offer.flash and offer.state == OfferState.APPROVED):
-            await uow.offers.add(StoredOffer(offer), now=now)
-            await record(uow, budget, outcome)
+            uow.offers.add(StoredOffer(offer), now=now)
+            record(uow, budget, outcome)
             return Received(duplicate=False, offer_id=offer.offer_id, state=str(offer.state))
         paid = await pay_approved(
             uow,
             self._provider,
             offer=offer,
             budget=outcome.budget,
-            case=case,
+            customer_id=case.customer_id,
+            order_id=case.order_id,
             actor=FLASH_ACTOR,
             key=f"flash:{case.case_id}",
             now=now,

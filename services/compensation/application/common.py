@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from libs.errors import InvalidArgument, NotFound
 from libs.ids import new_id
 from services.compensation.adapters.repository import PayoutView, StoredOffer, StoredPolicy
@@ -14,7 +16,6 @@ from services.compensation.application.ports import PayoutInstruction, PayoutPro
 from services.compensation.application.unit_of_work import CompensationUnitOfWork
 from services.compensation.domain import workflow
 from services.compensation.domain.budget import Budget, period_key
-from services.compensation.domain.case import CaseFacts
 from services.compensation.domain.errors import NotAllowed
 from services.compensation.domain.offer import Actor, Offer
 from services.compensation.domain.vocabulary import Role
@@ -58,7 +59,7 @@ async def current_budget(
         return budget
     opened, txn = workflow.open_budget(policy, shop_id, at)
     if await uow.budgets.open(opened, at=at) and txn is not None:
-        await uow.ledger.post([txn])
+        uow.ledger.post([txn])
     budget = await uow.budgets.get(shop_id, period, for_update=lock)
     assert budget is not None
     return budget
@@ -71,14 +72,19 @@ async def budget_of_offer(uow: CompensationUnitOfWork, offer: Offer) -> Budget:
     return budget
 
 
-async def record(uow: CompensationUnitOfWork, before: Budget, outcome: workflow.Outcome) -> None:
-    """Writes an outcome's journal transactions and moves the budget figures by what it changed."""
-    await uow.ledger.post(outcome.transactions)
-    await uow.budgets.apply(before, outcome.budget)
+def record(uow: CompensationUnitOfWork, before: Budget, outcome: workflow.Outcome) -> None:
+    """Queues an outcome's journal transactions and the move of the budget figures by what it changed."""
+    uow.ledger.post(outcome.transactions)
+    uow.budgets.apply(before, outcome.budget)
 
 
 class KeyTaken(Exception):
     """The payout's idempotency key was taken by a concurrent call; the caller rolls back and looks again."""
+
+
+def is_key_taken(exc: IntegrityError) -> bool:
+    """A commit failed because a payout with the same idempotency key (or for the same offer) came first."""
+    return "uq_payouts_" in str(exc.orig)
 
 
 @dataclass(frozen=True)
@@ -94,14 +100,16 @@ async def pay_approved(
     *,
     offer: Offer,
     budget: Budget,
-    case: CaseFacts | None,
+    customer_id: str,
+    order_id: str,
     actor: Actor,
     key: str,
     now: datetime,
     proposed: workflow.Outcome | None = None,
     proposed_from: Budget | None = None,
 ) -> Paid:
-    """Pays an approved offer: ledger, budget, payout instruction and the payout record (unique key).
+    """Pays an approved offer: ledger, budget, payout instruction and the payout record (its idempotency key
+    is unique: a concurrent payment with the same key makes the commit fail, see ``is_key_taken``).
 
     ``proposed``: the offer was proposed in this same transaction (flash) from budget ``proposed_from``
     and is not stored yet; its journal transactions and budget change are written with the payment's."""
@@ -114,8 +122,8 @@ async def pay_approved(
         action="pay",
         offer_id=offer.offer_id,
         case_id=offer.case_id,
-        customer_id=case.customer_id if case else "",
-        order_id=case.order_id if case else "",
+        customer_id=customer_id,
+        order_id=order_id,
         kind=str(offer.kind),
         period=offer.budget_period,
         amount=offer.amount,
@@ -136,16 +144,15 @@ async def pay_approved(
         paid_by=actor.actor_id,
         paid_at=now,
     )
-    if not await uow.payouts.add(payout):
-        raise KeyTaken(key)
+    uow.payouts.add(payout)
     if proposed is None:
-        await uow.offers.save(outcome.offer, now=now)
-        await record(uow, budget, outcome)
+        uow.offers.save(outcome.offer, now=now)
+        record(uow, budget, outcome)
     else:
         assert proposed_from is not None
-        await uow.offers.add(StoredOffer(outcome.offer), now=now)
-        await uow.ledger.post(proposed.transactions + outcome.transactions)
-        await uow.budgets.apply(proposed_from, outcome.budget)
+        uow.offers.add(StoredOffer(outcome.offer), now=now)
+        uow.ledger.post(proposed.transactions + outcome.transactions)
+        uow.budgets.apply(proposed_from, outcome.budget)
     return Paid(outcome.offer, payout, outcome)
 
 

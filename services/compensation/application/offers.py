@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from libs.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from libs.ids import new_id
 from libs.paging import decode_token, encode_token, page_size
@@ -21,6 +23,7 @@ from services.compensation.application.common import (
     budget_of_offer,
     check_key,
     current_budget,
+    is_key_taken,
     not_found,
     pay_approved,
     policy_of,
@@ -137,10 +140,10 @@ class OfferWork:
                 media=case.media,
             )
             result = StoredOffer(outcome.offer, cmd.note)
-            await uow.offers.add(result, now=now)
-            await record(uow, budget, outcome)
+            uow.offers.add(result, now=now)
+            record(uow, budget, outcome)
             if cmd.idempotency_key:
-                await uow.offer_requests.answer(cmd.shop_id, cmd.idempotency_key, offer_values(result, json_safe=True))
+                uow.offer_requests.answer(cmd.shop_id, cmd.idempotency_key, offer_values(result, json_safe=True))
             await uow.commit()
             return result
 
@@ -156,8 +159,8 @@ class OfferWork:
                 raise not_found("offer")
             budget = await budget_of_offer(uow, stored.offer)
             outcome = workflow.approve(stored.offer, budget, actor, at=now)
-            await uow.offers.save(outcome.offer, now=now)
-            await record(uow, budget, outcome)
+            uow.offers.save(outcome.offer, now=now)
+            record(uow, budget, outcome)
             await uow.commit()
             return StoredOffer(outcome.offer, stored.note)
 
@@ -171,8 +174,8 @@ class OfferWork:
                 raise not_found("offer")
             budget = await budget_of_offer(uow, stored.offer)
             outcome = workflow.reject(stored.offer, budget, actor, at=now, reason=reason)
-            await uow.offers.save(outcome.offer, now=now)
-            await record(uow, budget, outcome)
+            uow.offers.save(outcome.offer, now=now)
+            record(uow, budget, outcome)
             await uow.commit()
             return StoredOffer(outcome.offer, stored.note)
 
@@ -183,10 +186,6 @@ class OfferWork:
         the key with another offer is ALREADY_EXISTS."""
         key = check_key(idempotency_key, required=True)
         for _ in range(3):
-            async with self._uow() as uow:
-                earlier = await uow.payouts.by_key(shop_id, key)
-                if earlier is not None:
-                    return _replay(earlier, offer_id)
             try:
                 return await self._pay_once(shop_id=shop_id, offer_id=offer_id, actor=actor, key=key)
             except KeyTaken:
@@ -196,25 +195,40 @@ class OfferWork:
     async def _pay_once(self, *, shop_id: str, offer_id: str, actor: Actor, key: str) -> PayoutResult:
         now = self._clock()
         async with self._uow() as uow:
-            stored = await uow.offers.get(shop_id, offer_id, for_update=True)
-            if stored is None:
+            # One round trip: the offer (locked, so calls for one offer queue here), its budget and case,
+            # and any payout that already holds this key.
+            ctx = await uow.offers.for_payment(shop_id, offer_id, key)
+            if ctx is None:
                 raise not_found("offer")
-            # Calls with this key queued on the offer's lock see the first call's payout here.
-            earlier = await uow.payouts.by_key(shop_id, key)
+            offer = ctx.stored.offer
+            earlier = ctx.keyed_payout
+            if earlier is None and offer.state != OfferState.APPROVED:
+                # Changed while we waited for the lock: the payout of a call with this key may be why.
+                earlier = await uow.payouts.by_key(shop_id, key)
             if earlier is not None:
                 return _replay(earlier, offer_id)
-            offer = stored.offer
             if offer.state == OfferState.PAID:
                 raise FailedPrecondition(
                     f"offer {offer_id} is already paid (payout {offer.payout_id}); "
                     "replay that payout's Idempotency-Key to get it"
                 )
-            budget = await budget_of_offer(uow, offer)
-            case = await uow.cases.get(shop_id, offer.case_id)
             paid = await pay_approved(
-                uow, self._provider, offer=offer, budget=budget, case=case, actor=actor, key=key, now=now
+                uow,
+                self._provider,
+                offer=offer,
+                budget=ctx.budget,
+                customer_id=ctx.customer_id,
+                order_id=ctx.order_id,
+                actor=actor,
+                key=key,
+                now=now,
             )
-            await uow.commit()
+            try:
+                await uow.commit()
+            except IntegrityError as exc:
+                if is_key_taken(exc):
+                    raise KeyTaken(key) from None
+                raise
             return PayoutResult(paid.payout, replayed=False)
 
     async def reverse(self, *, shop_id: str, offer_id: str, actor: Actor, reason: str) -> PayoutView:
@@ -247,9 +261,9 @@ class OfferWork:
                     created_at=now,
                 ),
             )
-            await uow.payouts.add_reversal(payout, reason=reason, by=actor.actor_id, at=now)
-            await uow.offers.save(outcome.offer, now=now)
-            await record(uow, budget, outcome)
+            uow.payouts.add_reversal(payout, reason=reason, by=actor.actor_id, at=now)
+            uow.offers.save(outcome.offer, now=now)
+            record(uow, budget, outcome)
             await uow.commit()
             return replace(payout, reversed_by=actor.actor_id, reversal_reason=reason, reversed_at=now)
 

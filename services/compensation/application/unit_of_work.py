@@ -1,4 +1,8 @@
-"""Compensation's unit of work: one transaction over every compensation repository and the outbox."""
+"""Compensation's unit of work: one transaction over every compensation repository and the outbox.
+
+Repositories queue the writes nobody waits for; they reach the database as one statement when the unit
+of work flushes, which ``commit`` does first.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +19,29 @@ from services.compensation.adapters.repository import (
     OfferRequestRepository,
     PayoutRepository,
     PolicyRepository,
+    Writes,
 )
 
 
 class CompensationUnitOfWork(UnitOfWork):
     def bind_repositories(self) -> None:
-        self.policies = PolicyRepository(self.session)
-        self.cases = CaseRepository(self.session)
-        self.offers = OfferRepository(self.session)
-        self.offer_requests = OfferRequestRepository(self.session)
-        self.budgets = BudgetRepository(self.session)
-        self.ledger = LedgerRepository(self.session)
-        self.payouts = PayoutRepository(self.session)
-        self.instructions = InstructionRepository(self.session)
+        self.writes = Writes()
+        self.policies = PolicyRepository(self.session, self.writes)
+        self.cases = CaseRepository(self.session, self.writes)
+        self.offers = OfferRepository(self.session, self.writes)
+        self.offer_requests = OfferRequestRepository(self.session, self.writes)
+        self.budgets = BudgetRepository(self.session, self.writes)
+        self.ledger = LedgerRepository(self.session, self.writes)
+        self.payouts = PayoutRepository(self.session, self.writes)
+        self.instructions = InstructionRepository(self.session, self.writes)
         self.outbox: list[OutboxMessage] = []
 
+    async def flush(self) -> None:
+        """Sends the queued writes (reads after this see them)."""
+        await self.writes.flush(self.session)
+
     async def commit(self) -> None:
+        await self.flush()
         await enqueue(self.session, self.outbox)
         self.outbox = []
         await super().commit()

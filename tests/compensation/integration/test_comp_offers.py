@@ -397,3 +397,27 @@ async def test_payout_instructions_export(comp) -> None:
     )
     assert page.count == 1 and page.page.next_page_token
     assert json.loads(page.data)[0]["action"] == "pay"
+
+
+async def test_offers_are_listed_newest_first_in_pages(comp) -> None:
+    shop = new_shop()
+    ids = []
+    for i in range(5):
+        ids.append((await propose(comp, shop, await new_case(comp, shop, f"c{i}"))).id)
+    seen, token = [], ""
+    while True:
+        page = await comp.ListOffers(
+            compensation_pb2.ListOffersRequest(
+                scope=scope(shop), page=common_pb2.PageRequest(page_size=2, page_token=token)
+            )
+        )
+        seen += [o.id for o in page.items]
+        token = page.page.next_page_token
+        if not token:
+            break
+    assert seen == list(reversed(ids))
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await comp.ListOffers(
+            compensation_pb2.ListOffersRequest(scope=scope(shop), page=common_pb2.PageRequest(page_token="bogus"))
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
