@@ -133,18 +133,26 @@ def _document_problem_schema(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        schema.setdefault("components", {}).setdefault("schemas", {})["ProblemOut"] = ProblemOut.model_json_schema()
-        components = schema["components"]["schemas"]
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem_schema = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem_schema.pop("$defs", {}))
+        components["ProblemOut"] = problem_schema
         # FastAPI's default 422 body is replaced by our problem document.
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
+        problem = {
+            "description": "problem+json",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
+        }
         for path in schema.get("paths", {}).values():
             for op in path.values():
-                resp = op.get("responses", {}).get("422")
-                if resp is not None:
-                    resp["content"] = {
-                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
-                    }
+                responses = op.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"]["content"] = problem["content"]
+                if "requestBody" in op:
+                    # Malformed JSON (400), a body over the limit (413), a body that is not JSON (415).
+                    for status in ("400", "413", "415"):
+                        responses.setdefault(status, dict(problem))
         app.openapi_schema = schema
         return schema
 

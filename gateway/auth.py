@@ -115,7 +115,10 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def shop_access(shop_id: Annotated[str, Path(max_length=64)], principal: CurrentPrincipal) -> Principal:
+ShopId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+
+
+def shop_access(shop_id: ShopId, principal: CurrentPrincipal) -> Principal:
     """The caller works for this shop, or the shop does not exist as far as they can tell."""
     if not principal.works_for(shop_id):
         raise Problem(404, "not found")

@@ -126,7 +126,24 @@ async def validation_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem_response(exc.status_code, str(exc.detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method any route offers at this path (Starlette names only the first route it matched)."""
+    from starlette.routing import Match, Route
+
+    methods: set[str] = set()
+    scope = {**request.scope, "method": "GET"}
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**scope, "type": "http"})
+            if match is not Match.NONE:
+                methods |= route.methods
+    return sorted(methods - {"HEAD"})
 
 
 async def problem_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 ShortText = Annotated[str, Field(max_length=128)]
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _rfc3339_text(value: object) -> object:
+    """Times arrive as RFC 3339 strings; a bare number (or a numeric string) is not a time here."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("must be an RFC 3339 date-time string with an offset")
+    return value
+
+
+# An RFC 3339 time with its UTC offset (a naive or numeric time is refused).
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
 
 
 class Money(BaseModel):
@@ -46,7 +63,7 @@ class FeedbackIn(BaseModel):
     region: ShortText = ""
     order_value: Money | None = None
     media: list[MediaIn] = Field(default_factory=list, max_length=9)
-    occurred_at: datetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 class FeedbackBatchIn(BaseModel):
@@ -250,7 +267,7 @@ class AgentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(default="", max_length=200)
     level: Literal[1, 2, 3] = 1
-    active: bool = True
+    active: StrictBool = True
 
 
 class AgentOut(BaseModel):
@@ -272,8 +289,8 @@ class OwnerIn(BaseModel):
 
 class ShiftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Timestamp
+    ends_at: Timestamp
 
 
 class TriageSettingsIn(BaseModel):

@@ -38,6 +38,26 @@ def status_for(error: DomainError) -> grpc.Status:
     return rpc_status.to_status(status_pb2.Status(code=error.code.value[0], message=error.message, details=details))
 
 
+def nul_field(message: Any, prefix: str = "") -> str | None:
+    """The path of the first string field holding a NUL character (PostgreSQL text cannot store one)."""
+    from google.protobuf.message import Message
+
+    for descriptor, value in message.ListFields():
+        name = f"{prefix}{descriptor.name}"
+        repeated = descriptor.is_repeated
+        if descriptor.type == descriptor.TYPE_STRING:
+            for i, text in enumerate(value if repeated else [value]):
+                if "\x00" in text:
+                    return f"{name}[{i}]" if repeated else name
+        elif descriptor.type == descriptor.TYPE_MESSAGE and not descriptor.message_type.GetOptions().map_entry:
+            for i, item in enumerate(value if repeated else [value]):
+                if isinstance(item, Message):
+                    found = nul_field(item, f"{name}[{i}]." if repeated else f"{name}.")
+                    if found:
+                        return found
+    return None
+
+
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
     """Turns DomainError into its status code; anything else becomes INTERNAL without internals."""
 
@@ -61,8 +81,15 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
 
         if handler.unary_unary:
             inner_uu = handler.unary_unary
+
+            async def checked(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                field = nul_field(request) if not isinstance(request, bytes) else None
+                if field is not None:
+                    raise InvalidArgument.on(field, "must not contain NUL characters")
+                return await inner_uu(request, context)
+
             return grpc.unary_unary_rpc_method_handler(
-                lambda req, ctx: guard(inner_uu(req, ctx), ctx),
+                lambda req, ctx: guard(checked(req, ctx), ctx),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from gateway.auth import READ_ROLES, WRITE_ROLES, ShopPrincipal, require_role
 from gateway.clients import scope
-from gateway.problems import Problem, _loc_to_field
+from gateway.problems import _loc_to_field
 from gateway.routers.common import Clients, PageSize, PageToken, problems
 from gateway.schemas import BatchOut, FeedbackBatchIn, FeedbackIn, FeedbackOut, HistoryOut, SubmitOut
 from libs.grpc_client import call
@@ -43,12 +43,6 @@ def to_proto(body: FeedbackIn) -> intake_pb2.FeedbackInput:
             common_pb2.Money(amount_minor=body.order_value.amount_minor, currency=body.order_value.currency)
         )
     if body.occurred_at is not None:
-        if body.occurred_at.tzinfo is None:
-            from gateway.problems import Problem
-
-            raise Problem(
-                422, "the request is not valid", errors=[{"field": "occurred_at", "message": "must carry a UTC offset"}]
-            )
         msg.occurred_at.CopyFrom(to_ts(body.occurred_at))
     return msg
 
@@ -146,8 +140,6 @@ async def submit_batch(
         except ValidationError as exc:
             errors = [{"field": _loc_to_field(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
             results[index] = {"index": index, "error": {"detail": "item is not valid", "errors": errors}}
-        except Problem as exc:
-            results[index] = {"index": index, "error": {"detail": exc.detail, "errors": exc.errors or []}}
     if valid:
         reply = await call(
             clients.intake.SubmitFeedbackBatch,

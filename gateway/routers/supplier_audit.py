@@ -856,12 +856,15 @@ async def improvement_report(
     week: Annotated[str, Query(pattern=r"^[0-9]{4}-[Ww][0-9]{2}$", description="ISO week; default: this week")] = "",
 ) -> Any:
     require_role(principal, *READ_ROLES)
+    markdown = wants_markdown(request.headers.get("accept", ""))
     reply = await call(
         clients.supplier_audit.ImprovementReport,
-        pb.ImprovementReportRequest(scope=scope(shop_id, principal), week=week),
+        pb.ImprovementReportRequest(
+            scope=scope(shop_id, principal), week=week, format="markdown" if markdown else "json"
+        ),
         idempotent=True,
         timeout=30.0,
     )
-    if wants_markdown(request.headers.get("accept", "")):
+    if markdown:
         return PlainTextResponse(reply.markdown, media_type="text/markdown; charset=utf-8")
     return json.loads(reply.report_json)

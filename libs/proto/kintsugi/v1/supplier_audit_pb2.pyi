@@ -519,12 +519,14 @@ class ListAuditAlertsResponse(_message.Message):
     def __init__(self, items: _Optional[_Iterable[_Union[AuditAlert, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
 class ImprovementReportRequest(_message.Message):
-    __slots__ = ("scope", "week")
+    __slots__ = ("scope", "week", "format")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     WEEK_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.ShopScope
     week: str
-    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., week: _Optional[str] = ...) -> None: ...
+    format: str
+    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., week: _Optional[str] = ..., format: _Optional[str] = ...) -> None: ...
 
 class ImprovementReportResponse(_message.Message):
     __slots__ = ("week", "report_json", "markdown")
