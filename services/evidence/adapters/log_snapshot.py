@@ -31,26 +31,39 @@ _NODE_INDEXES = "SELECT idx FROM merkle_nodes WHERE level = $1 AND idx BETWEEN $
 
 
 class LogSnapshot:
-    """``async with LogSnapshot(url) as snap:`` every read sees the same committed state of the log."""
+    """``async with LogSnapshot(url) as snap:`` every read sees the same committed state of the log.
+
+    Two connections share one exported snapshot: entry pages stream on one while Merkle nodes, heads and
+    the state row are read on the other, so the next page is on its way while a page is being checked.
+    """
 
     def __init__(self, url: str) -> None:
         self._url = plain_url(url)
-        self._conn: Any = None
-        self._tx: Any = None
+        self._pages: Any = None  # entry pages
+        self._conn: Any = None  # everything else
 
     async def __aenter__(self) -> Self:
-        self._conn = await asyncpg.connect(self._url)
-        self._tx = self._conn.transaction(isolation="repeatable_read", readonly=True)
-        await self._tx.start()
+        self._pages = await asyncpg.connect(self._url)
+        try:
+            await self._pages.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            snapshot_id = await self._pages.fetchval("SELECT pg_export_snapshot()")
+            self._conn = await asyncpg.connect(self._url)
+            await self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            await self._conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+        except BaseException:
+            await self._close()
+            raise
         return self
+
+    async def _close(self) -> None:
+        for conn in (self._conn, self._pages):
+            if conn is not None:
+                await conn.close()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self._tx.rollback()
-        finally:
-            await self._conn.close()
+        await self._close()
 
     async def state(self) -> tuple[int, bytes, bytes]:
         """(tree_size, last_entry_hash, frontier bytes) of log_state."""
@@ -86,7 +99,7 @@ class LogSnapshot:
 
     async def page(self, first_index: int, limit: int) -> Sequence[Any]:
         """Up to ``limit`` entries from ``first_index`` on, by index (records unpack as audit rows)."""
-        return await self._conn.fetch(_PAGE, first_index, limit)  # type: ignore[no-any-return]
+        return await self._pages.fetch(_PAGE, first_index, limit)  # type: ignore[no-any-return]
 
     async def nodes(self, ranges: Sequence[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]:
         """For each (level, first, count): (how many nodes exist, their hashes concatenated in order)."""

@@ -3,7 +3,7 @@ the registry. Bulk writes go through ``unnest`` so a batch of a thousand entries
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,19 +62,24 @@ def _record(row: Any) -> ChainRecord:
     return ChainRecord(row.idx, bytes(row.leaf), bytes(row.prev_entry_hash), bytes(row.entry_hash))
 
 
-_INSERT_ENTRIES = sa.text(
+# One round trip per append transaction: the entries, the nodes that became complete and the new state.
+_APPEND = sa.text(
     """
-    INSERT INTO evidence_entries
-        (idx, shop_id, case_id, kind, recorded_at, leaf, prev_entry_hash, entry_hash, idempotency_key, request_hash)
-    SELECT * FROM unnest(
-        CAST(:idx AS bigint[]), CAST(:shop_id AS text[]), CAST(:case_id AS text[]), CAST(:kind AS text[]),
-        CAST(:recorded_at AS timestamptz[]), CAST(:leaf AS bytea[]), CAST(:prev AS bytea[]),
-        CAST(:entry_hash AS bytea[]), CAST(:idem AS text[]), CAST(:request_hash AS bytea[]))
+    WITH entries AS (
+        INSERT INTO evidence_entries (idx, shop_id, case_id, kind, recorded_at, leaf, prev_entry_hash, entry_hash,
+                                      idempotency_key, request_hash)
+        SELECT * FROM unnest(
+            CAST(:idx AS bigint[]), CAST(:shop_id AS text[]), CAST(:case_id AS text[]), CAST(:kind AS text[]),
+            CAST(:recorded_at AS timestamptz[]), CAST(:leaf AS bytea[]), CAST(:prev AS bytea[]),
+            CAST(:entry_hash AS bytea[]), CAST(:idem AS text[]), CAST(:request_hash AS bytea[]))
+    ), nodes AS (
+        INSERT INTO merkle_nodes (level, idx, hash)
+        SELECT * FROM unnest(CAST(:node_level AS smallint[]), CAST(:node_idx AS bigint[]), CAST(:node_hash AS bytea[]))
+    )
+    UPDATE log_state SET tree_size = :tree_size, last_entry_hash = :last_entry_hash, frontier = :frontier,
+                         updated_at = :now
+    WHERE id = 1
     """
-)
-_INSERT_NODES = sa.text(
-    "INSERT INTO merkle_nodes (level, idx, hash) "
-    "SELECT * FROM unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[]), CAST(:hash AS bytea[]))"
 )
 _GET_NODES = sa.text(
     "SELECT n.level, n.idx, n.hash FROM merkle_nodes n "
@@ -103,15 +108,6 @@ class NodeStore:
                 raise MissingNode(key.level, key.index)
             out.append(value)
         return out
-
-    async def insert(self, nodes: Iterable[tuple[NodeKey, bytes]]) -> None:
-        levels, idxs, hashes = [], [], []
-        for key, value in nodes:
-            levels.append(key.level)
-            idxs.append(key.index)
-            hashes.append(value)
-        if levels:
-            await self.session.execute(_INSERT_NODES, {"level": levels, "idx": idxs, "hash": hashes})
 
 
 class LogRepository:
@@ -145,18 +141,6 @@ class LogRepository:
     async def tree_size(self) -> int:
         return int((await self.session.execute(sa.select(t.log_state.c.tree_size))).scalar_one())
 
-    async def save_state(self, frontier: Frontier, last_entry_hash: bytes, now: datetime) -> None:
-        await self.session.execute(
-            t.log_state.update()
-            .where(t.log_state.c.id == 1)
-            .values(
-                tree_size=frontier.size,
-                last_entry_hash=last_entry_hash,
-                frontier=b"".join(frontier.hashes),
-                updated_at=now,
-            )
-        )
-
     async def by_idempotency_keys(self, shop_id: str, keys: Sequence[str]) -> dict[str, StoredEntry]:
         if not keys:
             return {}
@@ -179,11 +163,16 @@ class LogRepository:
             for r in rows
         }
 
-    async def insert(self, entries: Sequence[NewEntry]) -> None:
-        if not entries:
-            return
+    async def append(
+        self,
+        entries: Sequence[NewEntry],
+        nodes: Sequence[tuple[NodeKey, bytes]],
+        frontier: Frontier,
+        now: datetime,
+    ) -> None:
+        """Write appended entries, their completed Merkle nodes and the new state in one statement."""
         await self.session.execute(
-            _INSERT_ENTRIES,
+            _APPEND,
             {
                 "idx": [e.record.index for e in entries],
                 "shop_id": [e.shop_id for e in entries],
@@ -195,6 +184,13 @@ class LogRepository:
                 "entry_hash": [e.record.entry_hash for e in entries],
                 "idem": [e.idempotency_key for e in entries],
                 "request_hash": [e.request_hash for e in entries],
+                "node_level": [k.level for k, _ in nodes],
+                "node_idx": [k.index for k, _ in nodes],
+                "node_hash": [h for _, h in nodes],
+                "tree_size": frontier.size,
+                "last_entry_hash": entries[-1].record.entry_hash,
+                "frontier": b"".join(frontier.hashes),
+                "now": now,
             },
         )
 
@@ -289,12 +285,6 @@ class HeadRepository:
             )
         )
 
-    async def list(self, *, after_seq: int | None, limit: int) -> list[StoredHead]:
-        stmt = sa.select(t.tree_heads).order_by(t.tree_heads.c.seq).limit(limit)
-        if after_seq is not None:
-            stmt = stmt.where(t.tree_heads.c.seq > after_seq)
-        return [_head_from_row(r) for r in await self.session.execute(stmt)]
-
     async def register_key(self, key: PublicKey, now: datetime) -> None:
         await self.session.execute(
             postgresql.insert(t.log_keys)
@@ -305,6 +295,12 @@ class HeadRepository:
     async def keys(self) -> list[tuple[PublicKey, datetime]]:
         rows = await self.session.execute(sa.select(t.log_keys).order_by(t.log_keys.c.first_used_at.desc()))
         return [(PublicKey.from_raw(bytes(r.public_key)), r.first_used_at) for r in rows]
+
+    async def list(self, *, after_seq: int | None, limit: int) -> list[StoredHead]:
+        stmt = sa.select(t.tree_heads).order_by(t.tree_heads.c.seq).limit(limit)
+        if after_seq is not None:
+            stmt = stmt.where(t.tree_heads.c.seq > after_seq)
+        return [_head_from_row(r) for r in await self.session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -431,7 +427,7 @@ class AppealRepository:
         if state:
             stmt = stmt.where(a.state == state)
         if after is not None:
-            stmt = stmt.where(sa.tuple_(a.created_at, a.id) < sa.tuple_(*after))
+            stmt = stmt.where(sa.tuple_(a.created_at, a.id) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1])))
         rows = await self.session.execute(stmt.order_by(a.created_at.desc(), a.id.desc()).limit(limit))
         return [_appeal(r) for r in rows]
 
@@ -509,7 +505,9 @@ class RegistryRepository:
         m = t.malicious_actors.c
         stmt = self._select()
         if after is not None:
-            stmt = stmt.where(sa.tuple_(m.last_listed_at, m.account_hash) < sa.tuple_(*after))
+            stmt = stmt.where(
+                sa.tuple_(m.last_listed_at, m.account_hash) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         rows = await self.session.execute(stmt.order_by(m.last_listed_at.desc(), m.account_hash.desc()).limit(limit))
         return [_actor(r) for r in rows]
 

@@ -100,28 +100,11 @@ class TreeHeads:
             raise InvalidArgument.on("index", f"entry {index} is not in the log")
         return head
 
-    async def list(self, *, size: int, token: str) -> tuple[list[StoredHead], str]:
-        """Every signed head, oldest first."""
-        limit = page_size(size)
-        key = decode_token(token)
-        after = None
-        if key is not None:
-            if len(key) != 1 or not isinstance(key[0], int):
-                raise InvalidArgument.on("page_token", "is not a token this service issued")
-            after = key[0]
-        async with self._uow() as uow:
-            heads = await uow.heads.list(after_seq=after, limit=limit + 1)
-        next_token = ""
-        if len(heads) > limit:
-            heads = heads[:limit]
-            next_token = encode_token([heads[-1].seq])
-        return heads, next_token
-
     async def keys(self) -> list[tuple[PublicKey, datetime | None, bool]]:
         """Every key that signed heads of this log: (key, first used, is this replica's key)."""
         async with self._uow() as uow:
             stored = await uow.heads.keys()
-        out = [(k, at, k == self.key.public_key) for k, at in stored]
+        out: list[tuple[PublicKey, datetime | None, bool]] = [(k, at, k == self.key.public_key) for k, at in stored]
         if not any(current for _, _, current in out):
             out.insert(0, (self.key.public_key, None, True))
         out.sort(key=lambda item: not item[2])
@@ -149,3 +132,20 @@ class TreeHeads:
             except Exception:
                 log.exception("signing a tree head failed")
                 await asyncio.sleep(min(self._interval, 1.0))
+
+    async def list(self, *, size: int, token: str) -> tuple[list[StoredHead], str]:
+        """Every signed head, oldest first."""
+        limit = page_size(size)
+        key = decode_token(token)
+        after = None
+        if key is not None:
+            if len(key) != 1 or not isinstance(key[0], int):
+                raise InvalidArgument.on("page_token", "is not a token this service issued")
+            after = key[0]
+        async with self._uow() as uow:
+            heads = await uow.heads.list(after_seq=after, limit=limit + 1)
+        next_token = ""
+        if len(heads) > limit:
+            heads = heads[:limit]
+            next_token = encode_token([heads[-1].seq])
+        return heads, next_token

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from libs.errors import AlreadyExists, DomainError, InvalidArgument, NotFound
@@ -43,6 +43,8 @@ class Draft:
     captured_at: datetime
     recorder: str
     idempotency_key: str | None = None
+    # The entry as validated on receipt (index and recording time are the log's to assign).
+    template: EvidenceEntry | None = field(default=None, compare=False, repr=False)
 
     def request_hash(self) -> bytes:
         """What a replay must repeat: the entry's content fields (not who sends it or when)."""
@@ -61,6 +63,8 @@ class Draft:
         ).digest()
 
     def entry(self, index: int, recorded_at: datetime) -> EvidenceEntry:
+        if self.template is not None:
+            return self.template.placed(index, recorded_at)
         return EvidenceEntry(
             index=index,
             shop_id=self.shop_id,
@@ -96,7 +100,7 @@ def validate_draft(draft: Draft, *, now: datetime, prefix: str = "") -> Draft:
     if draft.captured_at is None:
         raise InvalidArgument.on(f"{prefix}captured_at", "is required")
     with domain_errors(prefix):
-        draft.entry(0, now)
+        template = draft.entry(0, now)
     if draft.captured_at > now + MAX_CLOCK_SKEW:
         raise InvalidArgument.on(f"{prefix}captured_at", "is in the future")
     if draft.idempotency_key is not None:
@@ -104,7 +108,7 @@ def validate_draft(draft: Draft, *, now: datetime, prefix: str = "") -> Draft:
             check_text(
                 "idempotency_key", draft.idempotency_key, max_length=MAX_ID_LENGTH, allow_empty=False, multiline=False
             )
-    return draft
+    return replace(draft, template=template)
 
 
 def _conflict(key: str) -> AlreadyExists:
@@ -129,6 +133,7 @@ async def append_locked(
         for key, stored in (await uow.log.by_idempotency_keys(shop_id, keys)).items():
             existing[(shop_id, key)] = stored
 
+    request_hashes = {p: d.request_hash() for p, d in enumerate(drafts) if d.idempotency_key}
     fresh: list[int] = []  # positions of the drafts that become new entries
     first_use: dict[tuple[str, str], tuple[int, bytes]] = {}  # keys first used in this batch
     replays: list[tuple[int, int]] = []  # (position, position of the first use in this batch)
@@ -137,7 +142,7 @@ async def append_locked(
             fresh.append(position)
             continue
         k = (d.shop_id, d.idempotency_key)
-        request_hash = d.request_hash()
+        request_hash = request_hashes[position]
         if k in existing:
             stored = existing[k]
             outcomes[position] = (
@@ -160,22 +165,19 @@ async def append_locked(
         records = chain_entries(entries, state.last_entry_hash, state.tree_size)
         leaf_hashes = [leaf_hash(r.leaf) for r in records]
         grown = append_leaf_hashes(state.frontier, leaf_hashes)
-        await uow.log.insert(
-            [
-                NewEntry(
-                    record=r,
-                    shop_id=drafts[p].shop_id,
-                    case_id=drafts[p].case_id,
-                    kind=drafts[p].kind,
-                    recorded_at=now,
-                    idempotency_key=drafts[p].idempotency_key or None,
-                    request_hash=drafts[p].request_hash() if drafts[p].idempotency_key else None,
-                )
-                for p, r in zip(fresh, records, strict=True)
-            ]
-        )
-        await uow.log.nodes.insert(grown.new_nodes)
-        await uow.log.save_state(grown.frontier, records[-1].entry_hash, now)
+        new_entries = [
+            NewEntry(
+                record=r,
+                shop_id=drafts[p].shop_id,
+                case_id=drafts[p].case_id,
+                kind=drafts[p].kind,
+                recorded_at=now,
+                idempotency_key=drafts[p].idempotency_key or None,
+                request_hash=request_hashes.get(p),
+            )
+            for p, r in zip(fresh, records, strict=True)
+        ]
+        await uow.log.append(new_entries, grown.new_nodes, grown.frontier, now)
         for p, r, h in zip(fresh, records, leaf_hashes, strict=True):
             outcomes[p] = Appended(r.index, h, r.entry_hash)
         state = LogState(grown.tree_size, records[-1].entry_hash, grown.frontier)
@@ -312,23 +314,6 @@ class EvidenceLog:
             raise NotFound(f"evidence entry {index} not found")
         return EntryView(record, record.entry())
 
-    async def list(
-        self, *, shop_id: str, size: int, token: str, case_id: str = "", kind: str = ""
-    ) -> tuple[list[EntryView], str]:
-        """The shop's entries by index, optionally of one case or kind."""
-        limit = page_size(size)
-        if kind and kind not in {k.value for k in EvidenceKind}:
-            raise InvalidArgument.on("kind", f"must be one of {', '.join(k.value for k in EvidenceKind)}")
-        async with self._uow() as uow:
-            records = await uow.log.list(
-                shop_id, after=_after_index(token), limit=limit + 1, case_id=case_id, kind=kind
-            )
-        next_token = ""
-        if len(records) > limit:
-            records = records[:limit]
-            next_token = encode_token([records[-1].index])
-        return [EntryView(r, r.entry()) for r in records], next_token
-
     async def inclusion_proof(self, *, leaf_index: int, tree_size: int) -> list[bytes]:
         """RFC 6962 audit path of ``leaf_index`` in the tree of ``tree_size`` leaves (one node fetch)."""
         if leaf_index < 0:
@@ -356,3 +341,20 @@ class EvidenceLog:
         current = await uow.log.tree_size()
         if tree_size > current:
             raise InvalidArgument.on(field, f"is beyond the log's {current} entries")
+
+    async def list(
+        self, *, shop_id: str, size: int, token: str, case_id: str = "", kind: str = ""
+    ) -> tuple[list[EntryView], str]:
+        """The shop's entries by index, optionally of one case or kind."""
+        limit = page_size(size)
+        if kind and kind not in {k.value for k in EvidenceKind}:
+            raise InvalidArgument.on("kind", f"must be one of {', '.join(k.value for k in EvidenceKind)}")
+        async with self._uow() as uow:
+            records = await uow.log.list(
+                shop_id, after=_after_index(token), limit=limit + 1, case_id=case_id, kind=kind
+            )
+        next_token = ""
+        if len(records) > limit:
+            records = records[:limit]
+            next_token = encode_token([records[-1].index])
+        return [EntryView(r, r.entry()) for r in records], next_token

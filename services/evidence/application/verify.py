@@ -9,6 +9,7 @@ index. Memory is one page plus the frontier, whatever the size of the log.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -47,8 +48,8 @@ class VerifyReport:
         return self.entries / self.seconds if self.seconds > 0 else float("inf")
 
 
-async def _compare_nodes(snapshot: Snapshot, auditor: LogAuditor) -> AuditProblem | None:
-    expected = auditor.take_expected_nodes()
+async def _compare_nodes(snapshot: Snapshot, expected: list[tuple[int, int, bytes]]) -> AuditProblem | None:
+    """Compare recomputed nodes (``LogAuditor.take_expected_nodes``) with the stored ones."""
     if not expected:
         return None
     ranges = [(level, first, len(data) // HASH_SIZE) for level, first, data in expected]
@@ -91,8 +92,9 @@ async def verify_log(
     checked_heads = 0
 
     def report(problem: AuditProblem | None) -> VerifyReport:
+        good = auditor.size if problem is None or problem.index is None else min(auditor.size, problem.index)
         return VerifyReport(
-            entries=auditor.size,
+            entries=good,
             tree_size=tree_size,
             heads=checked_heads,
             root_hash=auditor.root().hex(),
@@ -124,29 +126,45 @@ async def verify_log(
             checked_heads += 1
         return None
 
-    while True:
-        rows = await snapshot.page(auditor.size, page_size)
-        if not rows:
-            break
-        stop: AuditProblem | None = None
-        position = 0
-        while position < len(rows) and stop is None:
-            stop = due_heads()
+    # Pipeline: the next page is fetched (on the snapshot's page connection) and the previous page's nodes
+    # are compared (on its other connection) while this page is checked.
+    next_page = asyncio.ensure_future(snapshot.page(0, page_size))
+    node_check: asyncio.Future[AuditProblem | None] | None = None
+    try:
+        while True:
+            rows = await next_page
+            if rows:
+                next_page = asyncio.ensure_future(snapshot.page(rows[-1][0] + 1, page_size))
+            stop: AuditProblem | None = None
+            position = 0
+            while position < len(rows) and stop is None:
+                stop = due_heads()
+                if stop is not None:
+                    break
+                end = len(rows)
+                if next_head < len(heads):
+                    end = min(end, position + heads[next_head][1].tree_size - auditor.size)
+                stop = auditor.feed(rows[position:end])
+                position = end
+            # Nodes first: a node problem always concerns entries before the point where the walk stopped.
+            earlier = await node_check if node_check is not None else None
+            node_check = asyncio.ensure_future(_compare_nodes(snapshot, auditor.take_expected_nodes()))
+            if earlier is not None:
+                return report(earlier)
             if stop is not None:
+                return report(await node_check or stop)
+            if progress is not None:
+                progress(auditor.size, tree_size)
+            if len(rows) < page_size:
                 break
-            end = len(rows)
-            if next_head < len(heads):
-                end = min(end, position + heads[next_head][1].tree_size - auditor.size)
-            stop = auditor.feed(rows[position:end])
-            position = end
-        # Nodes first: a node problem always concerns entries before the point where the walk stopped.
-        node_problem = await _compare_nodes(snapshot, auditor)
-        if node_problem is not None or stop is not None:
-            return report(node_problem or stop)
-        if progress is not None:
-            progress(auditor.size, tree_size)
-        if len(rows) < page_size:
-            break
+        problem = await node_check if node_check is not None else None
+        if problem is not None:
+            return report(problem)
+    finally:
+        for task in (next_page, node_check):
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
     problem = due_heads()
     if problem is None and next_head < len(heads):
         seq, head, _ = heads[next_head]

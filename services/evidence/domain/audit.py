@@ -79,8 +79,7 @@ class LogAuditor:
         self.check_leaves = check_leaves
         self.size = 0
         self.last_entry_hash = GENESIS_PREV_HASH
-        self._stack_levels: list[int] = []
-        self._stack_hashes: list[bytes] = []
+        self._frontier: dict[int, bytes] = {}  # level -> the unpaired perfect subtree at that level
         # level -> [first node index, concatenated hashes] of nodes completed since the last take.
         self._pending: dict[int, list] = {}  # type: ignore[type-arg]
         self._shop_suffix: dict[str, bytes] = {}
@@ -105,6 +104,8 @@ class LogAuditor:
         leaf_hashes: list[bytes] = []
         problem: AuditProblem | None = None
         check_leaves = self.check_leaves
+        # Hot loop (hundreds of thousands of rows a second): locals only.
+        sha, add, suffixes = _sha256, leaf_hashes.append, self._shop_suffix
         for idx, shop_id, leaf, prev_hash, entry_hash in rows:
             if idx != expected:
                 if idx > expected:
@@ -126,7 +127,7 @@ class LogAuditor:
                     idx,
                 )
                 break
-            if _sha256(prev + leaf).digest() != entry_hash:
+            if sha(prev + leaf).digest() != entry_hash:
                 problem = AuditProblem(
                     AuditCode.ENTRY_HASH_MISMATCH,
                     f"entry {idx}: SHA-256(prev_entry_hash || canonical bytes) does not equal the stored "
@@ -138,14 +139,14 @@ class LogAuditor:
                 problem = self._check_leaf(idx, shop_id, leaf)
                 if problem is not None:
                     break
-            elif not leaf.endswith(self._suffix(shop_id)):
+            elif not leaf.endswith(suffixes.get(shop_id) or self._suffix(shop_id)):
                 problem = AuditProblem(
                     AuditCode.SHOP_MISMATCH,
                     f"entry {idx}: the shop_id column {shop_id!r} is not the shop in the entry's canonical bytes",
                     idx,
                 )
                 break
-            leaf_hashes.append(_sha256(b"\x00" + leaf).digest())
+            add(sha(b"\x00" + leaf).digest())
             prev = entry_hash
             expected += 1
         self._fold(leaf_hashes)
@@ -172,31 +173,24 @@ class LogAuditor:
     # --------------------------------------------------------------------------------------------- tree
 
     def _fold(self, leaf_hashes: list[bytes]) -> None:
-        if not leaf_hashes:
-            return
-        levels, hashes = self._stack_levels, self._stack_hashes
-        pending = self._pending
-        out: list[bytearray] = []
-        for level in range(64):
+        """Fold new leaves into the frontier level by level: at each level the unpaired node of the
+        frontier (if any) and the new nodes pair up left to right; the pairs are the next level's new nodes
+        and an odd one out becomes that level's frontier node."""
+        sha = _sha256
+        frontier, pending = self._frontier, self._pending
+        size, new, level = self.size, leaf_hashes, 0
+        while new:
+            complete = size >> level  # nodes of this level before these leaves; the new ones follow
             entry = pending.get(level)
             if entry is None:
-                # The first new node at this level is the one right after the complete ones so far.
-                entry = pending[level] = [(self.size >> level) if level else self.size, bytearray()]
-            out.append(entry[1])
-            if (self.size + len(leaf_hashes)) >> (level + 1) == 0:
-                break
-        out[0] += b"".join(leaf_hashes)
-        sha = _sha256
-        for h in leaf_hashes:
-            level = 0
-            while levels and levels[-1] == level:
-                levels.pop()
-                h = sha(b"\x01" + hashes.pop() + h).digest()
-                level += 1
-                out[level] += h
-            levels.append(level)
-            hashes.append(h)
-        self.size += len(leaf_hashes)
+                entry = pending[level] = [complete, bytearray()]
+            entry[1] += b"".join(new)
+            row = [frontier.pop(level), *new] if complete & 1 else new
+            if len(row) & 1:
+                frontier[level] = row[-1]
+            new = [sha(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row) - 1, 2)]
+            level += 1
+        self.size = size + len(leaf_hashes)
 
     def take_expected_nodes(self) -> list[tuple[int, int, bytes]]:
         """The nodes completed since the last call: (level, first node index, concatenated hashes)."""
@@ -234,12 +228,15 @@ class LogAuditor:
                 )
         return AuditProblem(AuditCode.NODE_MISMATCH, f"level {level}: more stored nodes than expected", None)
 
+    def _frontier_hashes(self) -> list[bytes]:
+        return [self._frontier[level] for level in sorted(self._frontier, reverse=True)]
+
     @property
     def frontier(self) -> Frontier:
-        return Frontier(self.size, tuple(self._stack_hashes))
+        return Frontier(self.size, tuple(self._frontier_hashes()))
 
     def root(self) -> bytes:
-        return fold_right(self._stack_hashes) if self._stack_hashes else EMPTY_ROOT
+        return fold_right(self._frontier_hashes()) if self._frontier else EMPTY_ROOT
 
     # --------------------------------------------------------------------------------- heads and state
 
@@ -302,7 +299,7 @@ class LogAuditor:
             )
         if bytes(state_last_hash) != self.last_entry_hash:
             return AuditProblem(AuditCode.STATE_MISMATCH, "log_state.last_entry_hash is not the last entry's hash")
-        if bytes(state_frontier) != b"".join(self._stack_hashes):
+        if bytes(state_frontier) != b"".join(self._frontier_hashes()):
             return AuditProblem(AuditCode.STATE_MISMATCH, "log_state.frontier is not the recomputed right frontier")
         expected = expected_node_count(self.size)
         if node_count != expected:

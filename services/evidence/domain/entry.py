@@ -125,3 +125,16 @@ class EvidenceEntry:
         )
         object.__setattr__(self, "captured_at", to_utc("captured_at", self.captured_at))
         object.__setattr__(self, "recorded_at", to_utc("recorded_at", self.recorded_at))
+
+    def placed(self, index: int, recorded_at: datetime) -> EvidenceEntry:
+        """This entry at log position ``index``, recorded at ``recorded_at``.
+
+        For the append path: an entry is validated once when it is received (with a provisional index),
+        and only the two values the log assigns are checked again here.
+        """
+        placed = object.__new__(EvidenceEntry)
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            object.__setattr__(placed, name, getattr(self, name))
+        object.__setattr__(placed, "index", check_index("index", index))
+        object.__setattr__(placed, "recorded_at", to_utc("recorded_at", recorded_at))
+        return placed

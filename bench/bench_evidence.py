@@ -1,0 +1,437 @@
+"""Evidence log benchmark: appends/s (single and batched), proofs at 1,000,000 entries, bundle verification,
+full-log verification rate.
+
+    python -m bench.bench_evidence [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--entries 1000000]
+
+Everything runs against a real PostgreSQL (``--pg``, else KINTSUGI_BENCH_PG / KINTSUGI_TEST_PG, else an
+embedded server) in databases created for the run and dropped after it. The service runs in this process
+and is called over loopback gRPC, like the gateway calls it.
+
+- appends: one client appending one entry at a time (each its own transaction: bounded by the commit's
+  fsync), 64 concurrent clients (the service groups them into shared transactions), and
+  AppendEvidenceBatch of 1,000 entries per call.
+- the 1M-entry log is bulk-built: entries chained and the perfect-subtree nodes computed with the domain's
+  appender in memory, then COPYed in (that is a load tool, not the service's write path), and the service
+  signs a head over it. Proof times are measured through gRPC and inside the service (one batched node fetch
+  + assembly).
+- verification: `kintsugi evidence verify`'s walk (hash chain + every stored Merkle node + every head), in
+  its default hash-walk mode and with --full (every leaf re-parsed as canonical JSON) on a prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import platform
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import asyncpg  # noqa: E402
+import grpc  # noqa: E402
+from kintsugi.v1 import common_pb2, evidence_pb2, evidence_pb2_grpc  # noqa: E402
+
+from libs import migrations  # noqa: E402
+from libs.provision import drop_database, ensure_database, with_database  # noqa: E402
+from libs.timeutil import to_ts  # noqa: E402
+from services.evidence.adapters.log_snapshot import LogSnapshot, plain_url  # noqa: E402
+from services.evidence.app import EvidenceService  # noqa: E402
+from services.evidence.application.verify import verify_log  # noqa: E402
+from services.evidence.domain import merkle  # noqa: E402
+from services.evidence.domain.bundle import verify_bundle  # noqa: E402
+from services.evidence.domain.chain import chain_entries  # noqa: E402
+from services.evidence.domain.entry import EvidenceEntry  # noqa: E402
+from services.evidence.settings import EvidenceSettings  # noqa: E402
+
+DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "evidence.json"
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+KINDS = ("chat_log", "order_record", "logistics_trace", "screenshot", "unboxing_video")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return {
+        "p50_ms": round(pick(0.5), 3),
+        "p95_ms": round(pick(0.95), 3),
+        "p99_ms": round(pick(0.99), 3),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 3),
+    }
+
+
+def _request(shop: str, i: int) -> evidence_pb2.AppendEvidenceRequest:
+    return evidence_pb2.AppendEvidenceRequest(
+        scope=common_pb2.ShopScope(shop_id=shop, actor_id="bench-agent", actor_roles=["agent"]),
+        case_id=f"case-{i % 97}",
+        kind=KINDS[i % len(KINDS)],
+        sha256=hashlib.sha256(f"{shop}/{i}".encode()).hexdigest(),
+        content_type="video/mp4",
+        description=f"开箱视频 #{i}：外箱破损，内件碎裂",
+        captured_at=to_ts(T0 + timedelta(seconds=i)),
+    )
+
+
+class Database:
+    def __init__(self, admin_url: str, name: str) -> None:
+        self.admin_url, self.name = admin_url, name
+        self.url = with_database(admin_url, name)
+
+    async def __aenter__(self) -> Database:
+        await ensure_database(self.admin_url, self.name)
+        await migrations.upgrade("evidence", self.url)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await drop_database(self.admin_url, self.name)
+
+
+async def start_service(url: str, key_dir: Path) -> EvidenceService:
+    settings = EvidenceSettings(
+        database_url=url,
+        grpc_port=_free_port(),
+        signing_key_file=key_dir / "signing_key.pem",
+        db_pool_size=4,
+        head_interval_seconds=1.0,
+        head_every_entries=10_000,
+    )
+    service = EvidenceService(settings)
+    await service.start()
+    return service
+
+
+async def verify_rate(url: str, *, check_leaves: bool = False) -> dict[str, Any]:
+    async with LogSnapshot(url) as snapshot:
+        report = await verify_log(snapshot, page_size=20_000, check_leaves=check_leaves)
+    if not report.ok:
+        raise SystemExit(f"verification failed: {report.problem}")
+    return {
+        "entries": report.entries,
+        "heads": report.heads,
+        "seconds": round(report.seconds, 2),
+        "entries_per_second": round(report.entries_per_second),
+    }
+
+
+async def bench_appends(admin_url: str, key_dir: Path, batches: int) -> dict[str, Any]:
+    async with Database(admin_url, f"kt_bench_ev_{secrets.token_hex(3)}") as db:
+        service = await start_service(db.url, key_dir)
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{service.port}")
+        stub = evidence_pb2_grpc.EvidenceStub(channel)
+        try:
+            for i in range(20):  # warm-up: connections, prepared statements
+                await stub.AppendEvidence(_request("warm", i))
+            n = 300
+            started = time.perf_counter()
+            for i in range(n):
+                await stub.AppendEvidence(_request("single", i))
+            single = n / (time.perf_counter() - started)
+
+            clients, each = 64, 50
+
+            async def client(c: int) -> None:
+                for i in range(each):
+                    await stub.AppendEvidence(_request(f"conc-{c}", i))
+
+            started = time.perf_counter()
+            await asyncio.gather(*(client(c) for c in range(clients)))
+            concurrent = clients * each / (time.perf_counter() - started)
+
+            size = 1000
+            requests = [
+                evidence_pb2.AppendEvidenceBatchRequest(
+                    scope=common_pb2.ShopScope(shop_id=f"batch-{b % 10}", actor_id="bench", actor_roles=["agent"]),
+                    items=[_request(f"batch-{b % 10}", b * size + i) for i in range(size)],
+                )
+                for b in range(batches)
+            ]
+            started = time.perf_counter()
+            for request in requests:
+                await stub.AppendEvidenceBatch(request, timeout=60)
+            batched = batches * size / (time.perf_counter() - started)
+
+            started = time.perf_counter()
+            await asyncio.gather(*(stub.AppendEvidenceBatch(r, timeout=120) for r in requests[: min(8, batches)]))
+            batched_parallel = min(8, batches) * size / (time.perf_counter() - started)
+            await stub.GetSignedHead(evidence_pb2.GetSignedHeadRequest())
+            hash_walk = await verify_rate(db.url)
+            full = await verify_rate(db.url, check_leaves=True)
+        finally:
+            await channel.close()
+            await service.stop(grace=0.5)
+    return {
+        "single_one_client_per_s": round(single),
+        "single_64_concurrent_clients_per_s": round(concurrent),
+        "batched_1000_per_call_per_s": round(batched),
+        "batched_8_concurrent_calls_per_s": round(batched_parallel),
+        "log_after": {"hash_walk": hash_walk, "full_reparse": full},
+    }
+
+
+async def bulk_build(url: str, entries: int, chunk: int = 50_000) -> dict[str, Any]:
+    """Chain ``entries`` entries and compute their Merkle nodes with the domain, COPY them in."""
+    conn = await asyncpg.connect(plain_url(url))
+    started = time.perf_counter()
+    compute = copy = 0.0
+    prev = bytes(32)
+    frontier = merkle.Frontier.empty()
+    recorded = T0 + timedelta(days=20)
+    try:
+        for first in range(0, entries, chunk):
+            t = time.perf_counter()
+            batch = [
+                EvidenceEntry(
+                    index=i,
+                    shop_id=f"shop-{i % 100}",
+                    case_id=f"case-{i % 9973}",
+                    kind=KINDS[i % len(KINDS)],
+                    content_sha256=hashlib.sha256(i.to_bytes(8, "big")).hexdigest(),
+                    content_type="video/mp4",
+                    description=f"开箱视频 #{i}",
+                    captured_at=T0 + timedelta(seconds=i),
+                    recorded_at=recorded + timedelta(microseconds=i),
+                    recorder="bulk-loader",
+                )
+                for i in range(first, min(entries, first + chunk))
+            ]
+            records = chain_entries(batch, prev, first)
+            grown = merkle.append_leaf_hashes(frontier, [r.leaf_hash for r in records])
+            compute += time.perf_counter() - t
+            t = time.perf_counter()
+            await conn.copy_records_to_table(
+                "evidence_entries",
+                columns=["idx", "shop_id", "case_id", "kind", "recorded_at", "leaf", "prev_entry_hash", "entry_hash"],
+                records=[
+                    (
+                        r.index,
+                        e.shop_id,
+                        e.case_id,
+                        e.kind.value,
+                        e.recorded_at,
+                        r.leaf,
+                        r.prev_entry_hash,
+                        r.entry_hash,
+                    )
+                    for e, r in zip(batch, records, strict=True)
+                ],
+            )
+            await conn.copy_records_to_table(
+                "merkle_nodes",
+                columns=["level", "idx", "hash"],
+                records=[(k.level, k.index, h) for k, h in grown.new_nodes],
+            )
+            copy += time.perf_counter() - t
+            prev, frontier = records[-1].entry_hash, grown.frontier
+        await conn.execute(
+            "UPDATE log_state SET tree_size = $1, last_entry_hash = $2, frontier = $3, updated_at = now()",
+            frontier.size,
+            prev,
+            b"".join(frontier.hashes),
+        )
+        await conn.execute("ANALYZE evidence_entries")
+        await conn.execute("ANALYZE merkle_nodes")
+        size = await conn.fetchval("SELECT pg_database_size(current_database())")
+    finally:
+        await conn.close()
+    return {
+        "entries": entries,
+        "seconds": round(time.perf_counter() - started, 1),
+        "compute_seconds": round(compute, 1),
+        "copy_seconds": round(copy, 1),
+        "database_mb": round(size / 2**20),
+    }
+
+
+async def bench_million(admin_url: str, key_dir: Path, entries: int, samples: int) -> dict[str, Any]:
+    async with Database(admin_url, f"kt_bench_ev1m_{secrets.token_hex(3)}") as db:
+        build = await bulk_build(db.url, entries)
+        service = await start_service(db.url, key_dir)
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{service.port}")
+        stub = evidence_pb2_grpc.EvidenceStub(channel)
+        try:
+            started = time.perf_counter()
+            head = await stub.GetSignedHead(evidence_pb2.GetSignedHeadRequest())
+            sign_seconds = time.perf_counter() - started
+            n = head.tree_size
+            rng = random.Random(7)
+            for _ in range(50):  # warm-up
+                await stub.GetInclusionProof(
+                    evidence_pb2.GetInclusionProofRequest(leaf_index=rng.randrange(n), tree_size=n)
+                )
+            grpc_times, inner_times, lengths = [], [], []
+            for _ in range(samples):
+                index = rng.randrange(n)
+                t = time.perf_counter()
+                proof = await stub.GetInclusionProof(
+                    evidence_pb2.GetInclusionProofRequest(leaf_index=index, tree_size=n)
+                )
+                grpc_times.append(time.perf_counter() - t)
+                lengths.append(len(proof.hashes))
+                t = time.perf_counter()
+                await service.log.inclusion_proof(leaf_index=index, tree_size=n)
+                inner_times.append(time.perf_counter() - t)
+            consistency = []
+            for _ in range(samples // 4):
+                m = rng.randrange(1, n)
+                t = time.perf_counter()
+                await stub.GetConsistencyProof(evidence_pb2.GetConsistencyProofRequest(first_size=m, second_size=n))
+                consistency.append(time.perf_counter() - t)
+            # One proof verified, as a client would.
+            index = rng.randrange(n)
+            proof = await stub.GetInclusionProof(evidence_pb2.GetInclusionProofRequest(leaf_index=index, tree_size=n))
+            conn = await asyncpg.connect(plain_url(db.url))
+            leaf = await conn.fetchval("SELECT leaf FROM evidence_entries WHERE idx = $1", index)
+            shop = await conn.fetchval("SELECT shop_id FROM evidence_entries WHERE idx = $1", index)
+            cited = [
+                r["idx"]
+                for r in await conn.fetch(
+                    "SELECT idx FROM evidence_entries WHERE shop_id = $1 ORDER BY idx DESC LIMIT 20", shop
+                )
+            ]
+            await conn.close()
+            assert merkle.verify_inclusion(
+                merkle.leaf_hash(leaf),
+                index,
+                n,
+                [bytes.fromhex(h) for h in proof.hashes],
+                bytes.fromhex(head.root_hash),
+            )
+
+            scope = common_pb2.ShopScope(shop_id=shop, actor_id="bench", actor_roles=["agent"])
+            appeal = await stub.CreateAppeal(
+                evidence_pb2.CreateAppealRequest(
+                    scope=scope,
+                    review_feedback_id="fb-bench",
+                    reason="extortion",
+                    evidence_indexes=cited,
+                    reviewer_account_id="buyer-bench",
+                )
+            )
+            started = time.perf_counter()
+            bundle = (
+                await stub.ExportAppealBundle(evidence_pb2.ExportAppealBundleRequest(scope=scope, appeal_id=appeal.id))
+            ).bundle_json
+            export_seconds = time.perf_counter() - started
+            doc = json.loads(bundle)
+            verify_times = []
+            for _ in range(30):
+                t = time.perf_counter()
+                result = verify_bundle(doc, trusted_key_ids=[head.key_id])
+                verify_times.append(time.perf_counter() - t)
+                assert result.ok
+            with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as f:
+                f.write(bundle)
+            t = time.perf_counter()
+            cli = subprocess.run(
+                [sys.executable, "-m", "libs.cli", "verify-bundle", f.name, "--trusted-key-id", head.key_id],
+                cwd=REPO_ROOT,
+                capture_output=True,
+                text=True,
+            )
+            cli_seconds = time.perf_counter() - t
+            os.unlink(f.name)
+            assert cli.returncode == 0, cli.stdout + cli.stderr
+        finally:
+            await channel.close()
+            await service.stop(grace=0.5)
+        walk = await verify_rate(db.url)
+    return {
+        "build": build,
+        "sign_head_seconds": round(sign_seconds, 3),
+        "inclusion_proof_grpc": _ms(grpc_times),
+        "inclusion_proof_in_service": _ms(inner_times),
+        "inclusion_proof_hashes": round(statistics.fmean(lengths), 1),
+        "consistency_proof_grpc": _ms(consistency),
+        "bundle": {
+            "entries": len(doc["entries"]),
+            "bytes": len(bundle),
+            "export_seconds": round(export_seconds, 3),
+            "verify_in_process": _ms(verify_times),
+            "kintsugi_verify_bundle_wall_seconds": round(cli_seconds, 2),
+        },
+        "verify_log_hash_walk": walk,
+    }
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pg", default=os.environ.get("KINTSUGI_BENCH_PG") or os.environ.get("KINTSUGI_TEST_PG", ""))
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--batches", type=int, default=30)
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    embedded = None
+    admin = args.pg
+    if not admin:
+        from libs.embedded_pg import EmbeddedPostgres
+
+        embedded = EmbeddedPostgres(REPO_ROOT / ".kintsugi" / f"bench-pg-{os.getpid()}")
+        admin = embedded.start()
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory() as keys:
+            appends = await bench_appends(admin, Path(keys), args.batches)
+            print(json.dumps(appends, indent=2), flush=True)
+            million = await bench_million(admin, Path(keys), args.entries, args.samples)
+    finally:
+        if embedded is not None:
+            embedded.stop(mode="immediate")
+    p50 = million["inclusion_proof_grpc"]["p50_ms"]
+    result = {
+        "figures": {
+            "appends_per_s_single_one_client": appends["single_one_client_per_s"],
+            "appends_per_s_single_64_clients_grouped": appends["single_64_concurrent_clients_per_s"],
+            "appends_per_s_batched": appends["batched_1000_per_call_per_s"],
+            "appends_per_s_batched_8_parallel_calls": appends["batched_8_concurrent_calls_per_s"],
+            "inclusion_proof_ms_p50_at_1m_grpc": p50,
+            "inclusion_proof_ms_p99_at_1m_grpc": million["inclusion_proof_grpc"]["p99_ms"],
+            "inclusion_proof_ms_p50_at_1m_in_service": million["inclusion_proof_in_service"]["p50_ms"],
+            "bundle_verify_ms_p50": million["bundle"]["verify_in_process"]["p50_ms"],
+            "verify_log_entries_per_s_hash_walk": million["verify_log_hash_walk"]["entries_per_second"],
+            "verify_log_entries_per_s_full_reparse": appends["log_after"]["full_reparse"]["entries_per_second"],
+        },
+        "targets": {
+            "appends_per_s_batched": ">= 5000",
+            "inclusion_proof_ms_at_1m": "< 5",
+            "verify_log_entries_per_s": ">= 200000",
+        },
+        "appends": appends,
+        "million": million,
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "postgres": "machine's" if args.pg else "embedded",
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result["figures"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
