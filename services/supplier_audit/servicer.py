@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from kintsugi.v1 import common_pb2, supplier_audit_pb2_grpc
 from kintsugi.v1 import supplier_audit_pb2 as pb
 
@@ -197,7 +196,10 @@ class SupplierAuditServicer(supplier_audit_pb2_grpc.SupplierAuditServicer):
         return pb.ListAuditAlertsResponse(items=[alert_to_proto(r) for r in rows], page=_page(token))
 
     async def ImprovementReport(self, request, context):  # noqa: N802
-        report, markdown = await self.reports.improvement_report(shop_id=shop_of(request.scope), week=request.week)
-        return pb.ImprovementReportResponse(
-            week=report.week, report_json=json.dumps(report.to_dict(), ensure_ascii=False), markdown=markdown
+        if request.format not in ("", "json", "markdown"):
+            raise InvalidArgument.on("format", "must be json, markdown or empty for both")
+        report, markdown = await self.reports.improvement_report(
+            shop_id=shop_of(request.scope), week=request.week, markdown=request.format != "json"
         )
+        as_json = "" if request.format == "markdown" else orjson.dumps(report.to_dict()).decode()
+        return pb.ImprovementReportResponse(week=report.week, report_json=as_json, markdown=markdown)

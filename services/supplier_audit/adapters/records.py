@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from services.supplier_audit.domain.inspections import (
     ActionKind,
     ActionStatus,
@@ -128,6 +130,22 @@ def inspection_from_row(row: Any) -> Inspection:
         findings=tuple(_finding(f) for f in m["findings"]),
         actions=tuple(_action(a) for a in m["actions"]),
         reason=m["reason"],
+    )
+
+
+def inspection_summary_from_row(row: Any) -> Inspection:
+    """An inspection without its findings and case ids, from ``history_json`` / ``actions_json`` text columns."""
+    actions = orjson.loads(row.actions_json) if row.actions_json else []
+    return Inspection(
+        inspection_id=row.inspection_id,
+        supplier_id=row.supplier_id,
+        category=row.category,
+        opened_at=row.opened_at,
+        status=InspectionStatus(row.status),
+        case_ids=(),
+        history=tuple(_change(h) for h in orjson.loads(row.history_json)),
+        actions=tuple(_action(a) for a in actions),
+        reason=row.reason,
     )
 
 

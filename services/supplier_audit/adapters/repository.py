@@ -15,6 +15,7 @@ from services.supplier_audit.adapters.records import (
     attribution_from_row,
     attribution_values,
     inspection_from_row,
+    inspection_summary_from_row,
     inspection_values,
     recall_from_row,
     recall_values,
@@ -436,18 +437,35 @@ class InspectionRepository:
         rows = await self.session.execute(query.order_by(c.opened_at.desc(), c.inspection_id.desc()).limit(limit))
         return [inspection_from_row(r) for r in rows]
 
-    async def for_report(self, shop_id: str, snapshot: datetime) -> list[Inspection]:
-        """Inspections that may be open at `snapshot` or hold an action overdue then."""
+    async def for_report(self, shop_id: str, snapshot: datetime) -> list[tuple[Inspection, int]]:
+        """Inspections that may be open at `snapshot` or hold an action overdue then, with their case counts.
+
+        A report needs no findings and only the number of cases, so those are not read (the
+        inspections come back without findings and case ids); history and actions are read as text
+        and parsed with orjson, which matters with thousands of open inspections.
+        """
         c = t.inspections.c
         rows = await self.session.execute(
-            sa.select(t.inspections).where(
+            sa.select(
+                c.inspection_id,
+                c.supplier_id,
+                c.category,
+                c.status,
+                c.opened_at,
+                c.reason,
+                sa.func.cardinality(c.case_ids).label("case_count"),
+                sa.cast(c.history, sa.Text).label("history_json"),
+                sa.case((c.actions == sa.cast("[]", t.JSONB), None), else_=sa.cast(c.actions, sa.Text)).label(
+                    "actions_json"
+                ),
+            ).where(
                 c.shop_id == shop_id,
                 c.opened_at <= snapshot,
                 # A closed inspection had every action done before it was verified.
                 sa.or_(c.ended_at.is_(None), c.ended_at > snapshot, c.status == InspectionStatus.FAILED.value),
             )
         )
-        return [inspection_from_row(r) for r in rows]
+        return [(inspection_summary_from_row(r), r.case_count) for r in rows]
 
     async def claim_overdue(self, now: datetime, limit: int) -> list[tuple[str, Inspection]]:
         """Inspections (any shop) holding an action due before `now`, not yet alerted; locked, others skip them."""

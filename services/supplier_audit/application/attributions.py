@@ -9,12 +9,12 @@ supplier but no SKU is recorded on the SKU ``(unknown)``. A complaint whose supp
 resolved is refused with FAILED_PRECONDITION, so the sender's outbox retries it until the SKU map
 or batch register has been loaded.
 
-Batching: calls that arrive while earlier ones are being written are recorded together, one
-transaction per shop and batch, with a handful of set-based statements instead of a dozen per
-complaint. Complaints of a batch are judged one after another in arrival order, each seeing the
-ones before it, so the outcome is the one sequential delivery would give. With no concurrency a
-batch is one complaint. If a batch fails as a whole, each of its complaints is retried alone, so
-one bad complaint never fails the others.
+Batching: calls that arrive while a shop's earlier ones are being written are recorded together,
+one transaction per batch (one batch per shop at a time, a few shops at once), with a handful of
+set-based statements instead of a dozen per complaint. Complaints of a batch are judged one after
+another in arrival order, each seeing the ones before it, so the outcome is the one sequential
+delivery would give. With no concurrency a batch is one complaint. If a batch fails as a whole,
+each of its complaints is retried alone, so one bad complaint never fails the others.
 
 Decisions on one supplier (and one batch) are serialised across transactions and replicas with
 transaction-scoped advisory locks, so concurrent deliveries open one inspection, not two.
@@ -118,7 +118,7 @@ class RecordAttribution:
         self._max_batch = max_batch
         self._max_running = max_concurrent_batches
         self._pending: list[_Pending] = []
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: dict[str, asyncio.Task[None]] = {}  # by shop
 
     async def __call__(self, item: IncomingAttribution) -> AttributionOutcome:
         """Records one complaint (in the next batch of its shop) and returns its outcome."""
@@ -128,17 +128,22 @@ class RecordAttribution:
         return await future
 
     def _start_batches(self) -> None:
-        while self._pending and len(self._running) < self._max_running:
-            shop_id = self._pending[0].item.shop_id
+        # One batch per shop at a time: what arrives meanwhile waits and goes in the next batch together.
+        while len(self._running) < self._max_running:
+            shop_id = next((p.item.shop_id for p in self._pending if p.item.shop_id not in self._running), None)
+            if shop_id is None:
+                return
             batch = [p for p in self._pending if p.item.shop_id == shop_id][: self._max_batch]
             taken = {id(p) for p in batch}
             self._pending = [p for p in self._pending if id(p) not in taken]
             task = asyncio.create_task(self._run_batch(shop_id, batch))
-            self._running.add(task)
+            self._running[shop_id] = task
             task.add_done_callback(self._batch_done)
 
     def _batch_done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
+        for shop_id, running in list(self._running.items()):
+            if running is task:
+                del self._running[shop_id]
         self._start_batches()
 
     async def _run_batch(self, shop_id: str, batch: list[_Pending]) -> None:

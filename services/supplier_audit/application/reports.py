@@ -54,8 +54,14 @@ class Reports:
             card = compute_scorecard(supplier_id, attributions, sku_map, volumes, inspections, now, rules)
         return SupplierScorecard(card, supplier.name if supplier is not None else "")
 
-    async def improvement_report(self, *, shop_id: str, week: str) -> tuple[ImprovementReport, str]:
-        """The report of an ISO week ("" for the current one); its snapshot lists are as of now or the week's end."""
+    async def improvement_report(
+        self, *, shop_id: str, week: str, markdown: bool = True
+    ) -> tuple[ImprovementReport, str]:
+        """The report of an ISO week ("" for the current one) and its Markdown (unless not wanted).
+
+        Its snapshot lists (open inspections, recalls, overdue actions) are as of now, or as of the
+        week's end for a past week.
+        """
         wk: IsoWeek | None = None
         if week:
             with domain_errors():
@@ -69,8 +75,12 @@ class Reports:
             end = wk.end(tz)
             snapshot = min(now, end)
             counts = await uow.attributions.week_counts(shop_id, wk.previous().start(tz), wk.start(tz), end)
-            inspections = await uow.inspections.for_report(shop_id, snapshot)
+            summaries = await uow.inspections.for_report(shop_id, snapshot)
             recalls = await uow.recalls.for_report(shop_id, snapshot)
+        inspections = [insp for insp, _ in summaries]
+        case_counts = {insp.inspection_id: n for insp, n in summaries}
         with domain_errors():
-            report = build_report_from_counts(shop_id, wk, counts, inspections, recalls, rules, as_of=now)
-        return report, render_markdown(report)
+            report = build_report_from_counts(
+                shop_id, wk, counts, inspections, recalls, rules, as_of=now, case_counts=case_counts
+            )
+        return report, render_markdown(report) if markdown else ""

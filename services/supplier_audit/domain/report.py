@@ -256,8 +256,13 @@ def build_report_from_counts(
     recalls: Iterable[RecallRecommendation],
     rules: AuditRules,
     as_of: datetime | None = None,
+    case_counts: Mapping[str, int] | None = None,
 ) -> ImprovementReport:
-    """The report from counts already taken (see ``WeekCounts``); otherwise as ``build_weekly_report``."""
+    """The report from counts already taken (see ``WeekCounts``); otherwise as ``build_weekly_report``.
+
+    ``case_counts`` (inspection id -> complaints) replaces ``len(case_ids)`` for the inspections it
+    names, so a caller need not load every case id of thousands of open inspections.
+    """
     if not is_valid_id(shop_id):
         raise DomainValidationError([FieldError("shop_id", "must be an identifier")])
     wk = week if isinstance(week, IsoWeek) else parse_iso_week(week)
@@ -292,7 +297,7 @@ def build_report_from_counts(
                     insp.category,
                     status.value,
                     insp.opened_at,
-                    len(insp.case_ids),
+                    case_counts.get(insp.inspection_id, len(insp.case_ids)) if case_counts else len(insp.case_ids),
                 )
             )
         for act in insp.actions:
@@ -354,9 +359,12 @@ def build_report_from_counts(
 # --------------------------------------------------------------------------------------------------
 
 
+_CELL_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "\r": " ", "\n": " "})
+
+
 def _cell(value: object) -> str:
     text = "—" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return text.translate(_CELL_ESCAPES)
 
 
 def _signed(n: int) -> str:
