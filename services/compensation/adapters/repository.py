@@ -130,6 +130,9 @@ class StoredPolicy:
     set_at: datetime | None = None
 
 
+DEFAULT_POLICY = LadderPolicy()  # immutable; building and validating it for every request would be waste
+
+
 @lru_cache(maxsize=1024)
 def _parse_policy(shop_id: str, revision: int, text: str) -> LadderPolicy:
     # Revisions are immutable, so a parsed policy can be reused for as long as it is the latest.
@@ -153,7 +156,7 @@ class PolicyRepository(_Repository):
             )
         ).first()
         if row is None:
-            return StoredPolicy(LadderPolicy(), 0)
+            return StoredPolicy(DEFAULT_POLICY, 0)
         return StoredPolicy(_parse_policy(shop_id, row.revision, row.policy), row.revision, row.set_by, row.set_at)
 
     async def add(self, shop_id: str, *, revision: int, policy: LadderPolicy, set_by: str, set_at: datetime) -> bool:
