@@ -249,6 +249,8 @@ class Episode:
 
     An episode starts at the first out-of-range reading and ends at an in-range reading or delivery.
     It raises one item once it has lasted longer than the threshold, and never a second one.
+    `ended_at` is when the last episode ended; while a later one is open it still marks the boundary
+    before which late readings belong to an earlier episode.
     """
 
     number: int = 0
@@ -269,6 +271,8 @@ class Episode:
             if self.open and self.last_out_at is not None and at >= self.last_out_at:
                 return replace(self, open=False, ended_at=at)
             return self  # a stale in-range reading cannot end an episode a later reading extends
+        if self.ended_at is not None and at <= self.ended_at:
+            return self  # a late reading from an episode that has already ended
         if self.open:
             assert self.started_at is not None and self.last_out_at is not None
             peak = self.peak
@@ -281,13 +285,12 @@ class Episode:
                 peak=peak,
                 region=region or self.region,
             )
-        if self.ended_at is not None and at <= self.ended_at:
-            return self  # a late reading from an episode that has already ended
         return Episode(
             number=self.number + 1,
             open=True,
             started_at=at,
             last_out_at=at,
+            ended_at=self.ended_at,
             peak=reading.value,
             allowed_min=reading.allowed_min,
             allowed_max=reading.allowed_max,

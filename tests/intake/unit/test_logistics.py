@@ -144,7 +144,9 @@ def test_out_of_order_readings_extend_an_episode_and_stale_in_range_ones_do_not_
     ended = episode.observe(IN, at(25))
     assert not ended.open
     assert ended.observe(OUT, at(22)) == ended  # a late reading of the episode that ended
-    assert ended.observe(OUT, at(30)).number == 2
+    second = ended.observe(OUT, at(30))
+    assert second.number == 2 and second.open and second.started_at == at(30)
+    assert second.observe(OUT, at(24)) == second  # belongs to the first episode, which has ended
 
 
 def test_the_peak_is_the_furthest_reading_outside_the_range() -> None:
