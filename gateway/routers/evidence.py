@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from gateway.auth import READ_ROLES, WRITE_ROLES, CurrentPrincipal, ShopPrincipal, require_role
 from gateway.clients import scope
-from gateway.problems import Problem
 from gateway.routers.common import Clients, PageSize, PageToken, problems
+from gateway.schemas import Timestamp
 from libs.grpc_client import call
 from libs.timeutil import from_ts, to_ts
 
@@ -38,7 +38,12 @@ EvidenceKind = Literal[
 ]
 AppealReason = Literal["extortion", "competitor_attack", "no_purchase", "fake_account", "off_topic"]
 AppealState = Literal["draft", "submitted", "accepted", "rejected"]
-Id = Annotated[str, Field(min_length=1, max_length=128)]
+# The entry rules of FORMAT.md, documented here so clients see them (the service checks them again).
+_NO_SPACE_OR_CONTROL = r"^[^\s\x00-\x1f\x7f-\x9f]*$"
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_SPACE_OR_CONTROL)]
+# Log indexes and sizes are JSON-safe integers (FORMAT.md: at most 2**53 - 1).
+MAX_INDEX = 2**53 - 1
+LogIndex = Annotated[StrictInt, Field(ge=0, le=MAX_INDEX)]
 
 
 # --------------------------------------------------------------------------------------------- bodies
@@ -51,9 +56,13 @@ class EvidenceIn(BaseModel):
     sha256: str = Field(
         pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the content (kept elsewhere), lower-case hex"
     )
-    content_type: str = Field(min_length=3, max_length=129, description="lower-case media type, e.g. video/mp4")
-    description: str = Field(default="", max_length=4000)
-    captured_at: datetime
+    content_type: str = Field(
+        max_length=129,
+        pattern=r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$",
+        description="lower-case media type without parameters, e.g. video/mp4",
+    )
+    description: str = Field(default="", max_length=4000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")
+    captured_at: Timestamp
 
 
 class EvidenceBatchIn(BaseModel):
@@ -133,10 +142,11 @@ class AppealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     review_feedback_id: Id
     reason: AppealReason
-    evidence_indexes: list[Annotated[StrictInt, Field(ge=0)]] = Field(min_length=1, max_length=1000)
+    evidence_indexes: list[LogIndex] = Field(min_length=1, max_length=1000)
     reviewer_account_id: str = Field(
         default="",
         max_length=128,
+        pattern=_NO_SPACE_OR_CONTROL,
         description="the reviewer's account; optional when triage flagged the review (its reviewer is used)",
     )
 
@@ -207,10 +217,6 @@ class MaliciousActorStatusOut(BaseModel):
 def _append_request(
     body: EvidenceIn, shop_scope: common_pb2.ShopScope, key: str = ""
 ) -> evidence_pb2.AppendEvidenceRequest:
-    if body.captured_at.tzinfo is None:
-        raise Problem(
-            422, "the request is not valid", errors=[{"field": "captured_at", "message": "must carry a UTC offset"}]
-        )
     return evidence_pb2.AppendEvidenceRequest(
         scope=shop_scope,
         case_id=body.case_id,
@@ -314,13 +320,7 @@ async def append_evidence_batch(
 ) -> dict[str, Any]:
     require_role(principal, *WRITE_ROLES)
     shop_scope = scope(shop_id, principal)
-    items = []
-    for i, item in enumerate(body.items):
-        try:
-            items.append(_append_request(item, shop_scope))
-        except Problem as exc:
-            errors = [{"field": f"items[{i}].captured_at", "message": "must carry a UTC offset"}]
-            raise Problem(422, exc.detail, errors=errors) from None
+    items = [_append_request(item, shop_scope) for item in body.items]
     reply = await call(
         clients.evidence.AppendEvidenceBatch,
         evidence_pb2.AppendEvidenceBatchRequest(scope=shop_scope, items=items),
@@ -358,7 +358,7 @@ async def list_evidence(
     summary="One of the shop's entries",
 )
 async def get_evidence(
-    shop_id: str, index: Annotated[int, Path(ge=0)], principal: ShopPrincipal, clients: Clients
+    shop_id: str, index: Annotated[int, Path(ge=0, le=MAX_INDEX)], principal: ShopPrincipal, clients: Clients
 ) -> dict[str, Any]:
     require_role(principal, *READ_ROLES)
     reply = await call(
@@ -369,13 +369,20 @@ async def get_evidence(
     return _record(reply)
 
 
-@router.get("/v1/log/head", response_model=HeadOut, summary="The latest signed tree head (signed now if the log grew)")
+@router.get(
+    "/v1/log/head",
+    response_model=HeadOut,
+    responses=problems(),
+    summary="The latest signed tree head (signed now if the log grew)",
+)
 async def log_head(principal: CurrentPrincipal, clients: Clients) -> dict[str, Any]:
     reply = await call(clients.evidence.GetSignedHead, evidence_pb2.GetSignedHeadRequest(), idempotent=True)
     return _head(reply)
 
 
-@router.get("/v1/log/heads", response_model=HeadList, summary="Every signed tree head, oldest first")
+@router.get(
+    "/v1/log/heads", response_model=HeadList, responses=problems(), summary="Every signed tree head, oldest first"
+)
 async def log_heads(
     principal: CurrentPrincipal, clients: Clients, page_size: PageSize = 50, page_token: PageToken = ""
 ) -> dict[str, Any]:
@@ -387,7 +394,9 @@ async def log_heads(
     return {"items": [_head(h) for h in reply.items], "next_page_token": reply.page.next_page_token or None}
 
 
-@router.get("/v1/log/keys", response_model=LogKeyList, summary="The public keys that sign the log's heads")
+@router.get(
+    "/v1/log/keys", response_model=LogKeyList, responses=problems(), summary="The public keys that sign the log's heads"
+)
 async def log_keys(principal: CurrentPrincipal, clients: Clients) -> dict[str, Any]:
     reply = await call(clients.evidence.ListLogKeys, evidence_pb2.ListLogKeysRequest(), idempotent=True)
     return {
@@ -408,13 +417,14 @@ async def log_keys(principal: CurrentPrincipal, clients: Clients) -> dict[str, A
 @router.get(
     "/v1/log/proof/inclusion",
     response_model=InclusionProofOut,
+    responses=problems(),
     summary="RFC 6962 audit path of one entry (tree_size defaults to the latest signed head's)",
 )
 async def inclusion_proof(
     principal: CurrentPrincipal,
     clients: Clients,
-    index: Annotated[int, Query(ge=0)],
-    tree_size: Annotated[int | None, Query(ge=1)] = None,
+    index: Annotated[int, Query(ge=0, le=MAX_INDEX)],
+    tree_size: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
 ) -> dict[str, Any]:
     reply = await call(
         clients.evidence.GetInclusionProof,
@@ -427,13 +437,14 @@ async def inclusion_proof(
 @router.get(
     "/v1/log/proof/consistency",
     response_model=ConsistencyProofOut,
+    responses=problems(),
     summary="RFC 6962 consistency proof between two tree sizes",
 )
 async def consistency_proof(
     principal: CurrentPrincipal,
     clients: Clients,
-    first: Annotated[int, Query(alias="from", ge=0)],
-    second: Annotated[int, Query(alias="to", ge=0)],
+    first: Annotated[int, Query(alias="from", ge=0, le=MAX_INDEX)],
+    second: Annotated[int, Query(alias="to", ge=0, le=MAX_INDEX)],
 ) -> dict[str, Any]:
     reply = await call(
         clients.evidence.GetConsistencyProof,
