@@ -45,8 +45,9 @@ def attribution_values(shop_id: str, a: Attribution, recorded_at: datetime) -> d
 
 
 def attribution_from_row(row: Any) -> Attribution:
+    """A stored complaint (validated when it was recorded, so not again)."""
     m = row._mapping
-    return Attribution(
+    return Attribution.restore(
         case_id=m["case_id"],
         sku=m["sku"],
         supplier_id=m["supplier_id"],

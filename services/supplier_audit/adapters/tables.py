@@ -82,7 +82,8 @@ attributions = sa.Table(
     sa.Column("order_id", sa.Text),
     sa.Column("region", sa.Text),
     sa.Column("recorded_at", TZ, nullable=False),
-    sa.Index("ix_attributions_supplier", "shop_id", "supplier_id", "occurred_at"),
+    # A decision reads one supplier's complaints of one category around a moment.
+    sa.Index("ix_attributions_supplier", "shop_id", "supplier_id", "category", "occurred_at"),
     sa.Index(
         "ix_attributions_batch",
         "shop_id",

@@ -269,3 +269,21 @@ def test_error_hierarchy_and_codes() -> None:
     assert len(set(codes)) == len(codes)
     with pytest.raises(ValueError):
         E.DomainValidationError([])
+
+
+def test_restore_rebuilds_a_stored_record_equal_to_the_validated_one() -> None:
+    from dataclasses import fields
+
+    a = Attribution.from_dict(
+        {
+            "case_id": "c1",
+            "sku": "SKU-1",
+            "supplier_id": "S1",
+            "category": "product_quality",
+            "severity": "high",
+            "occurred_at": "2026-11-02T10:00:00+08:00",
+            "risk_kinds": ["allergy"],
+        }
+    )
+    restored = Attribution.restore(**{f.name: getattr(a, f.name) for f in fields(Attribution)})
+    assert restored == a and hash(restored) == hash(a) and restored.is_safety_related()

@@ -144,7 +144,8 @@ def upgrade() -> None:
     )
 
     op.create_index("ix_sku_map_supplier", "sku_map", ["shop_id", "supplier_id"])
-    op.create_index("ix_attributions_supplier", "attributions", ["shop_id", "supplier_id", "occurred_at"])
+    # A decision reads one supplier's complaints of one category around a moment.
+    op.create_index("ix_attributions_supplier", "attributions", ["shop_id", "supplier_id", "category", "occurred_at"])
     op.create_index(
         "ix_attributions_batch",
         "attributions",
