@@ -228,6 +228,11 @@ def test_intensifiers_raise_intensity_at_the_same_polarity(calm: str, intense: s
         assert intensity(intense, polarity) > intensity(calm, polarity)
 
 
+def test_acronyms_are_not_shouting() -> None:
+    assert intensity("My USB cable arrived via DHL, OK", 0.5) == intensity("My usb cable arrived via dhl, ok", 0.5)
+    assert intensity("My cable arrived BROKEN", 0.5) > intensity("My cable arrived broken", 0.5)
+
+
 def test_stronger_polarity_means_stronger_intensity() -> None:
     assert intensity("物流很慢", -0.9) > intensity("物流很慢", -0.2)
     assert intensity("物流很慢", 0.9) == pytest.approx(intensity("物流很慢", -0.9))

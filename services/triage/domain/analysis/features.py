@@ -171,6 +171,8 @@ class Featurizer:
         probe = HashingVectorizer(
             analyzer=lambda name: [name], n_features=2**config.word_bits, alternate_sign=False, norm=None
         )
+        # The cues are hashed with the words and then moved out; the rare word that shares a cue's
+        # column moves with it, which costs less than a second pass over every text.
         self._cue_columns = probe.transform(cue_names()).indices.astype(np.int64)
         if len(set(self._cue_columns.tolist())) != len(cue_names()):
             raise ValueError("two cue features hash to the same word column; change word_bits")

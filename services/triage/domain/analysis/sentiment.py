@@ -114,8 +114,8 @@ def default_model() -> SentimentModel:
 
 _POLARITY_SHARE = 0.6
 _MAX_COUNT = 4
-_ZH_INTENSIFIER_RE = re.compile("|".join(sorted(lexicon.ZH_INTENSIFIERS, key=len, reverse=True)))
-_ZH_STRONG_RE = re.compile("|".join(sorted(lexicon.ZH_STRONG, key=len, reverse=True)))
+_ZH_INTENSIFIER_RE = re.compile("|".join(map(re.escape, sorted(lexicon.ZH_INTENSIFIERS, key=len, reverse=True))))
+_ZH_STRONG_RE = re.compile("|".join(map(re.escape, sorted(lexicon.ZH_STRONG, key=len, reverse=True))))
 _EN_STRONG_PHRASE_RE = re.compile("|".join(re.escape(p) for p in lexicon.EN_STRONG_PHRASES))
 _EXCLAIM_RUN_RE = re.compile(r"[!?]*![!?]+|[!?]+![!?]*")
 _SINGLE_EXCLAIM_RE = re.compile(r"(?<![!?])!(?![!?])")
