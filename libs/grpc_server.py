@@ -38,6 +38,33 @@ def status_for(error: DomainError) -> grpc.Status:
     return rpc_status.to_status(status_pb2.Status(code=error.code.value[0], message=error.message, details=details))
 
 
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A lost or refused database connection, or an exhausted pool: worth retrying, not a bug."""
+    import asyncpg
+    from sqlalchemy import exc as sa_exc
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current,
+            sa_exc.TimeoutError
+            | ConnectionError
+            | asyncpg.exceptions.ConnectionDoesNotExistError
+            | asyncpg.exceptions.CannotConnectNowError
+            | asyncpg.exceptions.TooManyConnectionsError
+            | asyncpg.exceptions.AdminShutdownError,
+        ):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def nul_field(message: Any, prefix: str = "") -> str | None:
     """The path of the first string field holding a NUL character (PostgreSQL text cannot store one)."""
     from google.protobuf.message import Message
@@ -75,7 +102,11 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
                 await context.abort(status.code, status.details, status.trailing_metadata)
             except (asyncio.CancelledError, grpc.aio.AbortError):
                 raise
-            except Exception:
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    # Transient: the client may retry (the gateway answers 503 with Retry-After).
+                    log.warning("database unavailable in %s: %r", method, exc)
+                    await context.abort(grpc.StatusCode.UNAVAILABLE, "database unavailable; retry later")
                 log.exception("unhandled error in %s", method)
                 await context.abort(grpc.StatusCode.INTERNAL, "internal error")
 

@@ -151,8 +151,9 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_seconds: float = 0.1,
-        call_timeout: float = 5.0,
-        concurrency: int = 32,
+        call_timeout: float = 10.0,
+        # A few calls in flight keep the receiver busy without queueing behind its connection pool.
+        concurrency: int = 8,
     ) -> None:
         self._session_factory = session_factory
         self._channel_for = channel_for

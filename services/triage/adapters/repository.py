@@ -314,19 +314,21 @@ class TimerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def schedule(self, shop_id: str, case_id: str, clock_name: str, times: dict[str, datetime | None]) -> None:
-        """Sets when each event of one clock fires (None: not while paused or stopped); fired ones stay fired."""
-        for event, fire_at in times.items():
-            stmt = postgresql.insert(t.sla_timers).values(
-                shop_id=shop_id, case_id=case_id, clock=clock_name, event=event, fire_at=fire_at
+    async def schedule(self, shop_id: str, case_id: str, clocks: dict[str, dict[str, datetime | None]]) -> None:
+        """Sets when each event of each clock fires (None: not while paused or stopped); fired ones stay fired."""
+        rows = [
+            {"shop_id": shop_id, "case_id": case_id, "clock": clock, "event": event, "fire_at": fire_at}
+            for clock, times in clocks.items()
+            for event, fire_at in times.items()
+        ]
+        stmt = postgresql.insert(t.sla_timers).values(rows)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["shop_id", "case_id", "clock", "event"],
+                set_={"fire_at": stmt.excluded.fire_at},
+                where=t.sla_timers.c.fired_at.is_(None),
             )
-            await self.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["shop_id", "case_id", "clock", "event"],
-                    set_={"fire_at": fire_at},
-                    where=t.sla_timers.c.fired_at.is_(None),
-                )
-            )
+        )
 
     async def rearm(self, shop_id: str, case_id: str, clock_name: str) -> None:
         """A restarted clock (a reopened case) may warn and breach again."""

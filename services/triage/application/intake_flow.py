@@ -250,12 +250,11 @@ class TriageFeedback:
             created_at=now,
             updated_at=now,
         )
-        await uow.cases.add(case)
         await uow.cases.record(
             item.shop_id, case.id, TimelineEntry(now, "system", "created", "", "new", "; ".join(case.priority_factors))
         )
         await assign_automatically(uow, case, now)
-        await uow.cases.save(case)
+        await uow.cases.add(case)
         await schedule_clocks(uow, case, calendar)
         await self._risk_alerts(uow, case, a, now)
         await uow.counts.add_case_fact(

@@ -38,5 +38,11 @@ def _times(clock: SlaClock, calendar: ShopCalendar) -> dict[str, datetime | None
 
 async def schedule_clocks(uow: TriageUnitOfWork, case: Case, calendar: ShopCalendar) -> None:
     """(Re)sets the case's timers from its clocks; a paused or stopped clock has none pending."""
-    await uow.timers.schedule(case.shop_id, case.id, "first_response", _times(case.first_response_clock, calendar))
-    await uow.timers.schedule(case.shop_id, case.id, "resolution", _times(case.resolution_clock, calendar))
+    await uow.timers.schedule(
+        case.shop_id,
+        case.id,
+        {
+            "first_response": _times(case.first_response_clock, calendar),
+            "resolution": _times(case.resolution_clock, calendar),
+        },
+    )

@@ -44,7 +44,7 @@ async def test_items_submitted_while_triage_is_down_all_arrive_once(system) -> N
     async def all_triaged() -> bool:
         return await _count(system, "triage", "SELECT count(*) FROM analyses WHERE shop_id = $1", shop) == 1000
 
-    await eventually(all_triaged, timeout=90, interval=0.5)
+    await eventually(all_triaged, timeout=180, interval=0.5)
     assert await _count(system, "intake", pending, shop) == 0
     received = "SELECT count(*) FROM processed_messages WHERE shop_id = $1 AND source = 'intake.feedback'"
     assert await _count(system, "triage", received, shop) == 1000
