@@ -21,11 +21,15 @@ def plain_url(url: str) -> str:
 _PAGE = (
     "SELECT idx, shop_id, leaf, prev_entry_hash, entry_hash FROM evidence_entries WHERE idx >= $1 ORDER BY idx LIMIT $2"
 )
+# LATERAL keeps each level's range an index range scan (a plain join makes the planner scan the table).
 _NODES = """
-SELECT r.level, count(n.idx) AS found, string_agg(n.hash, ''::bytea ORDER BY n.idx) AS hashes
+SELECT r.level, agg.found, agg.hashes
 FROM unnest($1::smallint[], $2::bigint[], $3::bigint[]) AS r(level, lo, hi)
-JOIN merkle_nodes n ON n.level = r.level AND n.idx BETWEEN r.lo AND r.hi
-GROUP BY r.level
+CROSS JOIN LATERAL (
+    SELECT count(*) AS found, string_agg(n.hash, ''::bytea ORDER BY n.idx) AS hashes
+    FROM merkle_nodes n
+    WHERE n.level = r.level AND n.idx BETWEEN r.lo AND r.hi
+) AS agg
 """
 _NODE_INDEXES = "SELECT idx FROM merkle_nodes WHERE level = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx"
 
@@ -111,7 +115,7 @@ class LogSnapshot:
             [first for _, first, _ in ranges],
             [first + count - 1 for _, first, count in ranges],
         )
-        return {r["level"]: (r["found"], bytes(r["hashes"])) for r in rows}
+        return {r["level"]: (r["found"], bytes(r["hashes"] or b"")) for r in rows}
 
     async def node_indexes(self, level: int, first: int, last: int) -> list[int]:
         rows = await self._conn.fetch(_NODE_INDEXES, level, first, last)

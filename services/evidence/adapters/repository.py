@@ -81,10 +81,11 @@ _APPEND = sa.text(
     WHERE id = 1
     """
 )
+# LATERAL: one primary-key lookup per wanted node, whatever the planner thinks of unnest's row count.
 _GET_NODES = sa.text(
-    "SELECT n.level, n.idx, n.hash FROM merkle_nodes n "
-    "JOIN unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[])) AS k(level, idx) "
-    "ON n.level = k.level AND n.idx = k.idx"
+    "SELECT k.level, k.idx, n.hash "
+    "FROM unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[])) AS k(level, idx) "
+    "CROSS JOIN LATERAL (SELECT hash FROM merkle_nodes WHERE level = k.level AND idx = k.idx) AS n"
 )
 
 
