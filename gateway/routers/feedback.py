@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from kintsugi.v1 import common_pb2, intake_pb2, triage_pb2
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from gateway.auth import READ_ROLES, WRITE_ROLES, ShopPrincipal, require_role
 from gateway.clients import scope
@@ -199,3 +200,69 @@ async def customer_history(
         out = feedback_out(item, outcomes.get(item.id))
         items.append({"feedback": out, "case_id": out["case_id"]})
     return {"items": items, "next_page_token": reply.page.next_page_token or None}
+
+
+class ThresholdsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    overdue_after_seconds: StrictInt | None = Field(default=None, ge=0, le=30 * 86400)
+    temperature_excursion_after_seconds: StrictInt | None = Field(default=None, ge=0, le=7 * 86400)
+    humidity_excursion_after_seconds: StrictInt | None = Field(default=None, ge=0, le=7 * 86400)
+
+
+class ThresholdsOut(BaseModel):
+    overdue_after_seconds: int
+    temperature_excursion_after_seconds: int
+    humidity_excursion_after_seconds: int
+    updated_at: datetime | None
+
+
+THRESHOLD_FIELDS = {
+    "overdue_after_seconds": "overdue_after",
+    "temperature_excursion_after_seconds": "temperature_excursion_after",
+    "humidity_excursion_after_seconds": "humidity_excursion_after",
+}
+
+
+def thresholds_out(t: intake_pb2.LogisticsThresholds) -> dict[str, Any]:
+    out: dict[str, Any] = {rest: getattr(t, field).seconds for rest, field in THRESHOLD_FIELDS.items()}
+    out["updated_at"] = from_ts(t.updated_at) if t.HasField("updated_at") else None
+    return out
+
+
+@router.get(
+    "/settings/logistics",
+    response_model=ThresholdsOut,
+    responses=problems(403),
+    summary="When logistics events become proactive complaints (overdue delivery, cold-chain excursions)",
+)
+async def get_thresholds(shop_id: str, principal: ShopPrincipal, clients: Clients) -> dict[str, Any]:
+    require_role(principal, *READ_ROLES)
+    reply = await call(
+        clients.intake.GetLogisticsThresholds,
+        intake_pb2.GetLogisticsThresholdsRequest(scope=scope(shop_id, principal)),
+        idempotent=True,
+    )
+    return thresholds_out(reply)
+
+
+@router.patch(
+    "/settings/logistics",
+    response_model=ThresholdsOut,
+    responses=problems(403),
+    summary="Change the shop's logistics thresholds (fields left out keep their value)",
+)
+async def patch_thresholds(
+    shop_id: str, body: ThresholdsIn, principal: ShopPrincipal, clients: Clients
+) -> dict[str, Any]:
+    require_role(principal, "admin")
+    thresholds = intake_pb2.LogisticsThresholds()
+    for rest, field in THRESHOLD_FIELDS.items():
+        value = getattr(body, rest)
+        if value is not None:
+            getattr(thresholds, field).FromTimedelta(timedelta(seconds=value))
+    reply = await call(
+        clients.intake.UpdateLogisticsThresholds,
+        intake_pb2.UpdateLogisticsThresholdsRequest(scope=scope(shop_id, principal), thresholds=thresholds),
+        idempotent=True,
+    )
+    return thresholds_out(reply)

@@ -172,3 +172,20 @@ async def test_openapi_documents_every_route_and_problem_shape(system) -> None:
             if path.startswith("/v1/shops/"):
                 assert "404" in op["responses"], (method, path)
                 assert "422" in op["responses"], (method, path)
+
+
+async def test_logistics_thresholds_round_trip_and_bounds(system) -> None:
+    shop = new_shop()
+    async with system.http(token([shop], ["admin"])) as http:
+        before = (await http.get(f"/v1/shops/{shop}/settings/logistics")).json()
+        assert before["overdue_after_seconds"] == 12 * 3600
+        changed = await http.patch(f"/v1/shops/{shop}/settings/logistics", json={"overdue_after_seconds": 7200})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["overdue_after_seconds"] == 7200
+        assert changed.json()["temperature_excursion_after_seconds"] == before["temperature_excursion_after_seconds"]
+        body = assert_problem(
+            await http.patch(f"/v1/shops/{shop}/settings/logistics", json={"overdue_after_seconds": -1}), 422
+        )
+        assert body["errors"][0]["field"] == "overdue_after_seconds"
+    async with system.http(token([shop], ["agent"])) as http:
+        assert_problem(await http.patch(f"/v1/shops/{shop}/settings/logistics", json={}), 403)
