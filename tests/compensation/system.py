@@ -1,12 +1,9 @@
-"""A running compensation service (with evidence, when it starts) and the gateway over HTTP, for one test session.
-
-The shared ``system`` fixture starts all five services; triage's migrations do not apply yet, so
-compensation's tests start only what they need on the same harness (System, RunDatabases).
+"""Compensation's test fixtures: the whole running system (tests/conftest.py ``system``), a stub on
+compensation's real gRPC port, case hand-offs as triage's outbox relay sends them, and row counts.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 
 import grpc
@@ -14,29 +11,15 @@ import pytest_asyncio
 from kintsugi.v1 import common_pb2, compensation_pb2, compensation_pb2_grpc
 
 from libs.timeutil import to_ts, utcnow
-from tests.harness import RunDatabases, System, new_shop
+from tests.harness import System, new_shop
 
-log = logging.getLogger(__name__)
 VIDEO_SHA = "ab" * 32
 
 
 @pytest_asyncio.fixture(scope="session")
-async def comp_system(pg_admin_url: str) -> AsyncIterator[System]:
-    dbs = RunDatabases(pg_admin_url)
-    await dbs.create(("compensation",))
-    running = System(dbs)
-    try:
-        await running.start_service("compensation")
-        try:  # the flash path appends to evidence; it is optional while evidence is being built
-            await dbs.create(("evidence",))
-            await running.start_service("evidence")
-        except Exception:
-            log.warning("evidence did not start; flash evidence stays in compensation's outbox", exc_info=True)
-        await running.start_gateway()
-        yield running
-    finally:
-        await running.stop()
-        await dbs.drop()
+async def comp_system(system: System) -> AsyncIterator[System]:
+    """The shared system (all five services and the gateway); tests isolate themselves by shop."""
+    yield system
 
 
 @pytest_asyncio.fixture(scope="session")

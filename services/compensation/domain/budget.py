@@ -65,6 +65,8 @@ def _first_day(key: str, field: str = "period") -> tuple[date, str]:
         raise InvalidInput(field, "must be a period key such as '2026-11' or '2026-W47'")
     m = _MONTH_KEY.match(key)
     if m:
+        if int(m.group(1)) < 1:
+            raise InvalidInput(field, f"{key!r} is not a month of a year from 0001")
         return date(int(m.group(1)), int(m.group(2)), 1), PERIOD_MONTH
     w = _WEEK_KEY.match(key)
     if w:
@@ -85,7 +87,10 @@ def next_period_key(key: str) -> str:
     if kind == PERIOD_MONTH:
         year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
         return f"{year:04d}-{month:02d}"
-    nxt = (start + timedelta(days=7)).isocalendar()
+    try:
+        nxt = (start + timedelta(days=7)).isocalendar()
+    except OverflowError:
+        raise InvalidInput("period", f"{key!r} is the last week a date can hold") from None
     return f"{nxt.year:04d}-W{nxt.week:02d}"
 
 
