@@ -6,10 +6,11 @@ of work flushes, which ``commit`` does first.
 
 from __future__ import annotations
 
+from opentelemetry import propagate
 from sqlalchemy import text
 
 from libs.db import UnitOfWork
-from libs.outbox import OutboxMessage, enqueue
+from libs.outbox import OutboxMessage, outbox
 from services.compensation.adapters.repository import (
     BudgetRepository,
     CaseRepository,
@@ -41,9 +42,24 @@ class CompensationUnitOfWork(UnitOfWork):
         await self.writes.flush(self.session)
 
     async def commit(self) -> None:
+        if self.outbox:
+            # The outbox rows (libs.outbox's table and trace context) go with the other queued writes.
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            for m in self.outbox:
+                self.writes.insert(
+                    outbox,
+                    {
+                        "shop_id": m.shop_id,
+                        "destination": m.destination,
+                        "method": m.method,
+                        "payload": m.payload,
+                        "source_id": m.source_id,
+                        "trace_context": carrier,
+                    },
+                )
+            self.outbox = []
         await self.flush()
-        await enqueue(self.session, self.outbox)
-        self.outbox = []
         await super().commit()
 
     async def snapshot(self) -> None:
