@@ -135,16 +135,25 @@ def inspection_from_row(row: Any) -> Inspection:
 
 
 def inspection_summary_from_row(row: Any) -> Inspection:
-    """An inspection without its findings and case ids, from ``history_json`` / ``actions_json`` text columns."""
+    """An inspection without its findings and case ids, from ``history_json`` / ``actions_json`` text columns.
+
+    With no ``history_json`` (the inspection has not changed since the moment asked about), its
+    history is summed up as one entry: opened in its present status.
+    """
     actions = orjson.loads(row.actions_json) if row.actions_json else []
+    status = InspectionStatus(row.status)
+    if row.history_json is None:
+        history: tuple[StatusChange, ...] = (StatusChange(None, status, row.opened_at),)
+    else:
+        history = tuple(_change(h) for h in orjson.loads(row.history_json))
     return Inspection(
         inspection_id=row.inspection_id,
         supplier_id=row.supplier_id,
         category=row.category,
         opened_at=row.opened_at,
-        status=InspectionStatus(row.status),
+        status=status,
         case_ids=(),
-        history=tuple(_change(h) for h in orjson.loads(row.history_json)),
+        history=history,
         actions=tuple(_action(a) for a in actions),
         reason=row.reason,
     )

@@ -441,8 +441,9 @@ class InspectionRepository:
         """Inspections that may be open at `snapshot` or hold an action overdue then, with their case counts.
 
         A report needs no findings and only the number of cases, so those are not read (the
-        inspections come back without findings and case ids); history and actions are read as text
-        and parsed with orjson, which matters with thousands of open inspections.
+        inspections come back without findings and case ids), nor the history of an inspection
+        unchanged since the snapshot (its status then is its status now); history and actions are
+        read as text and parsed with orjson. It matters with thousands of open inspections.
         """
         c = t.inspections.c
         rows = await self.session.execute(
@@ -454,7 +455,8 @@ class InspectionRepository:
                 c.opened_at,
                 c.reason,
                 sa.func.cardinality(c.case_ids).label("case_count"),
-                sa.cast(c.history, sa.Text).label("history_json"),
+                # History matters only if it changed after the snapshot; otherwise the status is the one at it.
+                sa.case((c.updated_at > snapshot, sa.cast(c.history, sa.Text)), else_=None).label("history_json"),
                 sa.case((c.actions == sa.cast("[]", t.JSONB), None), else_=sa.cast(c.actions, sa.Text)).label(
                     "actions_json"
                 ),
