@@ -63,7 +63,8 @@ async def measure(db_url: str, shop: str, due: dict[str, float]) -> dict:
             await asyncio.sleep(1)
         rows = await conn.fetch("SELECT feedback_id, analysed_at, case_id FROM analyses WHERE shop_id = $1", shop)
         alerts = await conn.fetch(
-            "SELECT a.created_at, c.feedback_ids FROM alerts a JOIN cases c ON c.shop_id = a.shop_id AND c.id = a.case_id "
+            "SELECT a.created_at, c.feedback_ids FROM alerts a "
+            "JOIN cases c ON c.shop_id = a.shop_id AND c.id = a.case_id "
             "WHERE a.shop_id = $1 AND a.kind = 'risk_term'",
             shop,
         )
