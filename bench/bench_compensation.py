@@ -418,10 +418,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 "real gRPC on loopback, calls spread round robin",
                 "client": f"asyncio grpc.aio, {CONCURRENCY} calls in flight (flash: {RELAY_CONCURRENCY}, the relay's)",
                 "offers": "approved ¥5 coupons (service_attitude, low); flash: logistics_damage low + video, ¥10",
+                "telemetry": "OTEL_SDK_DISABLED=true in the service: no spans (unset, they would be made and dropped)",
                 "postgres": await pg_settings(url),
                 "scale": args.scale,
             },
-            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": {
+                "cores": os.cpu_count(),
+                "load_average_1_5_15_min_at_end": [round(x, 2) for x in os.getloadavg()],
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
         }
     finally:
         for service in services:
