@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from services.evidence.domain.errors import InvalidKey
@@ -26,15 +27,26 @@ class KeyConfigurationError(RuntimeError):
 
 
 def _write_new(path: Path, data: bytes) -> bool:
-    """Create ``path`` with mode 0600 unless it exists (another replica may race us); True if we wrote it."""
+    """Create ``path`` (mode 0600) with ``data`` unless it exists; True if we wrote it.
+
+    Written to a private temporary file first and then hard-linked into place, so replicas or test workers
+    racing at start-up never read a half-written key: one link wins, the others read the winner's file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    return True
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.unlink(tmp)
 
 
 def load_signing_key(path: Path, *, env: str) -> SigningKey:
