@@ -19,7 +19,7 @@ from opentelemetry import trace
 from libs.ids import new_id
 from libs.timeutil import utcnow
 from services.compensation.adapters.evidence_feed import flash_payout_evidence
-from services.compensation.adapters.repository import StoredOffer
+from services.compensation.adapters.repository import StoredOffer, StoredPolicy
 from services.compensation.application.common import current_budget, pay_approved, policy_of, record
 from services.compensation.application.ports import PayoutProvider
 from services.compensation.application.unit_of_work import CompensationUnitOfWork
@@ -74,7 +74,9 @@ class ReceiveCase:
             await uow.commit()
             return result
 
-    async def _flash(self, uow: CompensationUnitOfWork, stored, case: CaseFacts, now: datetime) -> Received:  # type: ignore[no-untyped-def]
+    async def _flash(
+        self, uow: CompensationUnitOfWork, stored: StoredPolicy, case: CaseFacts, now: datetime
+    ) -> Received:
         policy = stored.policy
         assert case.order_value is not None
         with tracer.start_as_current_span("compensation.flash_decision") as span:
