@@ -138,3 +138,13 @@ def is_problem(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("status") == response.status_code and "title" in body
+
+
+def client(base_url: str, *, timeout: float = 60.0, connections: int = 100, **kwargs: Any) -> httpx.AsyncClient:
+    """An HTTP client for the gateway that never reuses a connection uvicorn may be closing.
+
+    uvicorn closes idle keep-alive connections after 5 s, httpx keeps them for 5 s: a request sent on one
+    at that moment fails with "Server disconnected". Expiring ours after 1 s removes the race.
+    """
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=1.0)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits, **kwargs)

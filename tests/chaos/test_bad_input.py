@@ -21,7 +21,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.chaos.common import complaint, eventually, fetch, figure, is_problem, quiet_counts
+from tests.chaos.common import client, complaint, eventually, fetch, figure, is_problem, quiet_counts
 from tests.chaos.processes import ChaosSystem
 from tests.harness import JWT_SECRET, new_shop, token
 
@@ -402,7 +402,7 @@ async def test_bad_input_barrage(chaos_system: ChaosSystem, chaos_databases) -> 
         "agent-only": token([shop], ["agent"], sub="agent-b"),
         "auditor-only": token([shop], ["auditor"], sub="auditor-b"),
     }
-    async with httpx.AsyncClient(base_url=chaos_system.gateway_url, timeout=60.0) as http:
+    async with client(chaos_system.gateway_url) as http:
         # Another shop's real data, for the "other shops' ids" probes.
         other_auth = {"Authorization": f"Bearer {token([other], ALL_ROLES)}"}
         seeded = await http.post(f"/v1/shops/{other}/feedback", json=complaint("victim-1", 2), headers=other_auth)

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.chaos.common import complaint, eventually, fetch, fetchval, figure
+from tests.chaos.common import client, complaint, eventually, fetch, fetchval, figure
 from tests.chaos.processes import ChaosSystem
 from tests.harness import new_shop, token
 
@@ -44,7 +44,7 @@ async def test_kill_triage_during_ingest(chaos_system: ChaosSystem, chaos_databa
         queue.put_nowait(batch)
 
     accepted: dict[tuple[str, str], str] = {}  # (shop, external_id) -> feedback id
-    statuses: dict[int, int] = {}
+    statuses: dict[int | str, int] = {}
     first_kill = asyncio.Event()
     started = time.monotonic()
 
@@ -52,7 +52,12 @@ async def test_kill_triage_during_ingest(chaos_system: ChaosSystem, chaos_databa
         while not queue.empty():
             shop, items = queue.get_nowait()
             for _attempt in range(10):  # intake dedupes on (shop, channel, external_id): a resend is safe
-                r = await http.post(f"/v1/shops/{shop}/feedback:batch", json={"items": items})
+                try:
+                    r = await http.post(f"/v1/shops/{shop}/feedback:batch", json={"items": items})
+                except httpx.TransportError as exc:
+                    statuses[type(exc).__name__] = statuses.get(type(exc).__name__, 0) + 1
+                    await asyncio.sleep(0.5)
+                    continue
                 statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
                 if r.status_code == 200:
                     break
@@ -94,11 +99,7 @@ async def test_kill_triage_during_ingest(chaos_system: ChaosSystem, chaos_databa
                 }
             )
 
-    async with httpx.AsyncClient(
-        base_url=chaos_system.gateway_url,
-        headers={"Authorization": f"Bearer {token(shops, ['agent'])}"},
-        timeout=60.0,
-    ) as http:
+    async with client(chaos_system.gateway_url, headers={"Authorization": f"Bearer {token(shops, ['agent'])}"}) as http:
         chaos_task = asyncio.create_task(chaos())
         await asyncio.gather(*(sender(http) for _ in range(SENDERS)))
         sent_seconds = time.monotonic() - started
