@@ -114,7 +114,7 @@ def create_app(settings: GatewaySettings | None = None, endpoints: Endpoints | N
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH"],
+            allow_methods=["GET", "POST", "PUT", "PATCH"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
         )
     for router in discover_routers():

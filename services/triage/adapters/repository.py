@@ -544,40 +544,57 @@ class CountsRepository:
     async def add_case_fact(
         self, shop_id: str, hour: datetime, category: str, region: str, product_line: str, priority: str
     ) -> None:
-        stmt = postgresql.insert(t.case_facts).values(
-            shop_id=shop_id,
-            hour=hour,
-            category=category,
-            region=region,
-            product_line=product_line,
-            priority=priority,
-            count=1,
+        """Counts one new case in both heatmap aggregates."""
+        dims = {"category": category, "region": region, "product_line": product_line, "priority": priority}
+        by_hour = postgresql.insert(t.case_counts_by_hour).values(
+            [{"shop_id": shop_id, "dimension": d, "value": v, "hour": hour, "count": 1} for d, v in dims.items()]
         )
         await self.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["shop_id", "hour", "category", "region", "product_line", "priority"],
-                set_={"count": t.case_facts.c.count + 1},
+            by_hour.on_conflict_do_update(
+                index_elements=["shop_id", "dimension", "value", "hour"],
+                set_={"count": t.case_counts_by_hour.c.count + 1},
+            )
+        )
+        by_day = postgresql.insert(t.case_counts_by_day).values(shop_id=shop_id, day=hour.date(), count=1, **dims)
+        await self.session.execute(
+            by_day.on_conflict_do_update(
+                index_elements=["shop_id", "day", "category", "region", "product_line", "priority"],
+                set_={"count": t.case_counts_by_day.c.count + 1},
             )
         )
 
     async def heatmap(
         self, shop_id: str, rows: str, cols: str, tz: str, since: datetime, until: datetime
     ) -> list[tuple[str, str, int]]:
-        def dim(name: str) -> Any:
-            local = sa.func.timezone(tz, t.case_facts.c.hour)
-            if name == "hour":
-                return sa.cast(sa.extract("hour", local), sa.Integer).cast(sa.Text)
-            if name == "weekday":
-                return sa.cast(sa.extract("isodow", local), sa.Integer).cast(sa.Text)
-            return t.case_facts.c[name]
+        """(row, col, count) triples; hours and weekdays in the shop's time zone."""
+        time_dims = {"hour", "weekday"}
+        if rows in time_dims or cols in time_dims:
+            h = t.case_counts_by_hour
+            local = sa.func.timezone(tz, h.c.hour)
 
-        r, c = dim(rows).label("r"), dim(cols).label("c")
-        result = await self.session.execute(
-            sa.select(r, c, sa.func.sum(t.case_facts.c.count))
-            .where(t.case_facts.c.shop_id == shop_id, t.case_facts.c.hour >= since, t.case_facts.c.hour < until)
-            .group_by(r, c)
-        )
-        return [(row[0], row[1], int(row[2])) for row in result]
+            def dim(name: str) -> Any:
+                if name == "hour":
+                    return sa.cast(sa.extract("hour", local), sa.Integer).cast(sa.Text)
+                if name == "weekday":
+                    return sa.cast(sa.extract("isodow", local), sa.Integer).cast(sa.Text)
+                return h.c.value
+
+            other = next((d for d in (rows, cols) if d not in time_dims), "priority")
+            r, c = dim(rows).label("r"), dim(cols).label("c")
+            query = (
+                sa.select(r, c, sa.func.sum(h.c.count))
+                .where(h.c.shop_id == shop_id, h.c.dimension == other, h.c.hour >= since, h.c.hour < until)
+                .group_by(r, c)
+            )
+        else:
+            d = t.case_counts_by_day
+            r, c = d.c[rows].label("r"), d.c[cols].label("c")
+            query = (
+                sa.select(r, c, sa.func.sum(d.c.count))
+                .where(d.c.shop_id == shop_id, d.c.day >= since.date(), d.c.day <= until.date())
+                .group_by(r, c)
+            )
+        return [(row[0], row[1], int(row[2])) for row in await self.session.execute(query)]
 
 
 def hours_back(hour: datetime, days: int) -> list[datetime]:

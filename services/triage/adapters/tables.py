@@ -167,11 +167,24 @@ hourly_counts = sa.Table(
     sa.Column("count", sa.Integer, nullable=False),
 )
 
-case_facts = sa.Table(
-    "case_facts",
+# Heatmap aggregates, bumped when a case opens. Pairs with the hour or weekday read the per-hour
+# marginal of the other dimension; pairs of two other dimensions read the daily joint counts. Both stay
+# small however many cases there are (hours × values, days × combinations), so heatmaps never scan cases.
+case_counts_by_hour = sa.Table(
+    "case_counts_by_hour",
     metadata,
     sa.Column("shop_id", sa.Text, primary_key=True),
+    sa.Column("dimension", sa.Text, primary_key=True),  # category | region | product_line | priority
+    sa.Column("value", sa.Text, primary_key=True),
     sa.Column("hour", TZ, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+case_counts_by_day = sa.Table(
+    "case_counts_by_day",
+    metadata,
+    sa.Column("shop_id", sa.Text, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),  # UTC day
     sa.Column("category", sa.Text, primary_key=True),
     sa.Column("region", sa.Text, primary_key=True),
     sa.Column("product_line", sa.Text, primary_key=True),

@@ -88,9 +88,7 @@ def load_reviews(path: Path) -> Corpus:
 def split(reviews: Sequence[Review]) -> tuple[list[Review], list[Review]]:
     """90 / 10 split, stratified by category and label, with the fixed seed."""
     strata = [f"{r.category}/{r.label}" for r in reviews]
-    train, holdout = train_test_split(
-        list(reviews), test_size=HOLDOUT_SHARE, random_state=SEED, stratify=strata
-    )
+    train, holdout = train_test_split(list(reviews), test_size=HOLDOUT_SHARE, random_state=SEED, stratify=strata)
     return train, holdout
 
 
@@ -167,9 +165,7 @@ def choose_c(
     texts: Sequence[str], counts: Counts, labels: np.ndarray, config: FeatureConfig
 ) -> tuple[float, dict[str, float]]:
     """Pick C on a validation tenth of the training rows (the hold-out is not looked at)."""
-    train_idx, val_idx = train_test_split(
-        np.arange(len(texts)), test_size=0.1, random_state=SEED, stratify=labels
-    )
+    train_idx, val_idx = train_test_split(np.arange(len(texts)), test_size=0.1, random_state=SEED, stratify=labels)
     scores: dict[str, float] = {}
     for c in C_GRID:
         model = fit(counts.rows(train_idx), labels[train_idx], config, c)
@@ -189,8 +185,7 @@ def run(
     seeds = seed_examples() if use_seeds else []
     texts = [r.text for r in train] + [t for t, _ in seeds]
     labels = np.array([r.label for r in train] + [y for _, y in seeds])
-    log.info("%d training texts (%d reviews + %d seeds), %d held out", len(texts), len(train), len(seeds),
-             len(holdout))
+    log.info("%d training texts (%d reviews + %d seeds), %d held out", len(texts), len(train), len(seeds), len(holdout))
 
     counts = count(texts, config)
     if c is None:
@@ -201,19 +196,21 @@ def run(
     holdout_texts = [r.text for r in holdout]
     metrics = evaluate(model, holdout_texts, [r.label for r in holdout])
     per_category = {
-        cat: evaluate(model, [r.text for r in holdout if r.category == cat],
-                      [r.label for r in holdout if r.category == cat])["accuracy"]
+        cat: evaluate(
+            model, [r.text for r in holdout if r.category == cat], [r.label for r in holdout if r.category == cat]
+        )["accuracy"]
         for cat in sorted({r.category for r in holdout})
     }
     ood = evaluate(model, [t for t, _, _ in OOD_EVAL], [y for _, y, _ in OOD_EVAL])
     ood_by_domain = {
-        d: evaluate(model, [t for t, _, dd in OOD_EVAL if dd == d], [y for _, y, dd in OOD_EVAL if dd == d])[
-            "accuracy"
-        ]
+        d: evaluate(model, [t for t, _, dd in OOD_EVAL if dd == d], [y for _, y, dd in OOD_EVAL if dd == d])["accuracy"]
         for d in sorted({d for _, _, d in OOD_EVAL})
     }
-    ood_wrong = [t for (t, y, _), p in zip(OOD_EVAL, model.predict([t for t, _, _ in OOD_EVAL]), strict=True)
-                 if (p > 0) != (y == 1)]
+    ood_wrong = [
+        t
+        for (t, y, _), p in zip(OOD_EVAL, model.predict([t for t, _, _ in OOD_EVAL]), strict=True)
+        if (p > 0) != (y == 1)
+    ]
     speed = throughput(model, holdout_texts)
     figures: dict[str, Any] = {
         "data": {
@@ -285,7 +282,7 @@ angry emoji. It is not learnt and is not evaluated here.
    sources; no licence stated. Used for training and evaluation only; not copied into this repo.
 2. **Hand-written seeds** (`services/triage/training/seeds.py`, written for this project): English
    complaints and praise and Chinese chat/social/hotel/food-delivery lines, combined by fixed
-   templates with a seeded generator ({d['seed_sentences']} sentences).
+   templates with a seeded generator ({d["seed_sentences"]} sentences).
 3. **Hand-written lexicons** (`services/triage/domain/analysis/lexicon.py`, written for this
    project): Chinese and English sentiment words that become `lex:*` features; their weights are
    learnt from 1 and 2.
@@ -294,10 +291,10 @@ No other data, no pretrained model.
 
 ## Preparation and split
 
-Rows read: {d['rows_read']:,}. Stray U+FEFF removed and whitespace stripped; {d['empty_dropped']}
-empty text dropped; {d['duplicate_copies_dropped']} duplicate copies dropped (one copy kept);
-{d['conflicting_texts_dropped']} texts that appear with both labels dropped entirely. That leaves
-{d['reviews_used']:,} reviews: {d['train_reviews']:,} for training and {d['holdout_reviews']:,}
+Rows read: {d["rows_read"]:,}. Stray U+FEFF removed and whitespace stripped; {d["empty_dropped"]}
+empty text dropped; {d["duplicate_copies_dropped"]} duplicate copies dropped (one copy kept);
+{d["conflicting_texts_dropped"]} texts that appear with both labels dropped entirely. That leaves
+{d["reviews_used"]:,} reviews: {d["train_reviews"]:,} for training and {d["holdout_reviews"]:,}
 (10 %) held out, stratified by category × label, seed {SEED}. The seeds go to training only.
 
 ## Model
@@ -306,15 +303,15 @@ empty text dropped; {d['duplicate_copies_dropped']} duplicate copies dropped (on
   @mentions replaced by tags, emoji (Unicode, Weibo `[怒]`, ASCII `:(`) replaced by one of ten
   class tags (angry, sad, disgust, down, meh, happy, love, laugh, up, other), runs of one character
   cut to three.
-* Features (`features.py`, version {f['version']}), three blocks side by side:
-  character 1–{f['char_ngram_max']}-grams of the normalised text without tags, hashed into
-  2^{f['char_bits']} slots; English words and word bigrams (a negator marks the next three words
-  `not_…`){', jieba words and word bigrams' if f['jieba_words'] else ''}, hashed into 2^{f['word_bits']}
+* Features (`features.py`, version {f["version"]}), three blocks side by side:
+  character 1–{f["char_ngram_max"]}-grams of the normalised text without tags, hashed into
+  2^{f["char_bits"]} slots; English words and word bigrams (a negator marks the next three words
+  `not_…`){", jieba words and word bigrams" if f["jieba_words"] else ""}, hashed into 2^{f["word_bits"]}
   slots — both TF-IDF (sublinear tf, smoothed idf) and L2-normalised — and a cue block of
   `log(1 + count)` of Chinese/English lexicon hits (negated English ones apart) and of each emoji
   class. Links and @mentions are not features.
-  {_JIEBA_NOTE if not f['jieba_words'] else ''}
-* Logistic regression (liblinear, L2), C = {figures['c']} picked on a validation tenth of the
+  {_JIEBA_NOTE if not f["jieba_words"] else ""}
+* Logistic regression (liblinear, L2), C = {figures["c"]} picked on a validation tenth of the
   training rows (accuracy per C: {c_scores}).
 * Artifact: plain arrays (idf as float16, coefficients as float32) and numbers in a joblib file,
   {size_mb:.1f} MB; loading needs no scikit-learn class (scikit-learn's `HashingVectorizer` is
@@ -322,15 +319,15 @@ empty text dropped; {d['duplicate_copies_dropped']} duplicate copies dropped (on
 
 ## Results
 
-Held-out rows ({h['n']:,}): accuracy **{h['accuracy']:.4f}**, macro F1 **{h['f1_macro']:.4f}**,
-negative-class F1 **{h['f1_negative']:.4f}**.
+Held-out rows ({h["n"]:,}): accuracy **{h["accuracy"]:.4f}**, macro F1 **{h["f1_macro"]:.4f}**,
+negative-class F1 **{h["f1_negative"]:.4f}**.
 
 | category | accuracy |
 | --- | --- |
 {cats}
 
-Out-of-domain set (`services/triage/training/ood_eval.py`, {o['n']} sentences written for this
-project, never trained on): accuracy **{o['accuracy']:.4f}**, macro F1 {o['f1_macro']:.4f}.
+Out-of-domain set (`services/triage/training/ood_eval.py`, {o["n"]} sentences written for this
+project, never trained on): accuracy **{o["accuracy"]:.4f}**, macro F1 {o["f1_macro"]:.4f}.
 The same person wrote the seeds and this set, so it is a kinder test than real traffic. The set
 was written before the first training run, whose model scored 0.9828 on it; the feature changes
 since (cue block, verdict-free seeds, links and @mentions dropped) were made for neutral questions
@@ -345,7 +342,7 @@ Misclassified out-of-domain sentences:
 {wrong}
 
 Throughput of batch `predict` on the held-out texts, one thread (threadpoolctl limit 1):
-**{speed['per_cpu_second']:,} texts per CPU-second** ({speed['per_wall_second']:,} per wall-clock second on
+**{speed["per_cpu_second"]:,} texts per CPU-second** ({speed["per_wall_second"]:,} per wall-clock second on
 the shared 2-core development machine). `bench/bench_classify.py` measures it again beside SnowNLP.
 
 ## Design choices measured during development
@@ -382,7 +379,7 @@ was dropped.
 
 `make train` (i.e. `python -m services.triage.training.train_sentiment`, optionally
 `--data PATH`). Fixed seeds: training is deterministic on the same library versions; the whole
-run took {figures['training_seconds']} s here.
+run took {figures["training_seconds"]} s here.
 """
 
 

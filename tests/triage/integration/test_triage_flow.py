@@ -323,3 +323,34 @@ async def test_wrong_shop_sees_nothing_even_calling_the_service(triage) -> None:
     assert list(listed.items) == []
     alerts = await triage.ListAlerts(triage_pb2.ListAlertsRequest(scope=scope(other)))
     assert list(alerts.items) == []
+
+
+async def test_heatmap_counts_cases_by_dimension_pairs(triage) -> None:
+    shop = new_shop()
+    texts = [("快递三天了还没到", "Hangzhou"), ("快递一周了还没到", "Hangzhou"), ("衣服色差太大，和描述不符", "Beijing")]
+    for i, (text, region) in enumerate(texts):
+        await triage.TriageFeedback(
+            triage_pb2.TriageFeedbackRequest(
+                feedback=feedback_item(shop, text=text, region=region, customer_id=f"h-{i}", product_line="apparel")
+            )
+        )
+    by_region = await triage.Heatmap(triage_pb2.HeatmapRequest(scope=scope(shop), rows="category", cols="region"))
+    grid = {
+        (r, c): by_region.cells[i].cells[j]
+        for i, r in enumerate(by_region.rows)
+        for j, c in enumerate(by_region.cols)
+    }
+    assert grid[("logistics_delay", "Hangzhou")] == 2
+    assert grid[("description_mismatch", "Beijing")] == 1
+    assert sum(grid.values()) == 3
+    by_hour = await triage.Heatmap(triage_pb2.HeatmapRequest(scope=scope(shop), rows="category", cols="hour"))
+    assert list(by_hour.cols) == [str(h) for h in range(24)]
+    hour = (datetime.now(UTC) + timedelta(hours=8)).hour  # the shop's default calendar is Asia/Shanghai
+    column = list(by_hour.cols).index(str(hour))
+    totals = {r: by_hour.cells[i].cells[column] for i, r in enumerate(by_hour.rows)}
+    assert totals == {"description_mismatch": 1, "logistics_delay": 2}
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await triage.Heatmap(triage_pb2.HeatmapRequest(scope=scope(shop), rows="category", cols="category"))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    other = await triage.Heatmap(triage_pb2.HeatmapRequest(scope=scope(new_shop()), rows="category", cols="region"))
+    assert list(other.rows) == [] and list(other.cells) == []

@@ -32,17 +32,57 @@ for _cls, _chars in {
 
 # Weibo-style bracket emoticons and a few ASCII ones.
 _BRACKET_EMOTICONS: dict[str, str] = {
-    "怒": "angry", "抓狂": "angry", "哼": "angry", "怒骂": "angry", "生气": "angry",
-    "泪": "sad", "悲伤": "sad", "失望": "sad", "衰": "sad", "可怜": "sad", "伤心": "sad", "委屈": "sad",
-    "吐": "disgust", "鄙视": "disgust", "弱": "down", "白眼": "meh", "汗": "meh", "晕": "meh",
-    "无语": "meh", "允悲": "meh", "摊手": "meh", "哈哈": "laugh", "笑cry": "laugh", "嘻嘻": "happy",
-    "开心": "happy", "太开心": "happy", "爱你": "love", "心": "love", "赞": "up", "good": "up",
-    "给力": "up", "鼓掌": "up", "威武": "up", "棒": "up", "ok": "up",
+    "怒": "angry",
+    "抓狂": "angry",
+    "哼": "angry",
+    "怒骂": "angry",
+    "生气": "angry",
+    "泪": "sad",
+    "悲伤": "sad",
+    "失望": "sad",
+    "衰": "sad",
+    "可怜": "sad",
+    "伤心": "sad",
+    "委屈": "sad",
+    "吐": "disgust",
+    "鄙视": "disgust",
+    "弱": "down",
+    "白眼": "meh",
+    "汗": "meh",
+    "晕": "meh",
+    "无语": "meh",
+    "允悲": "meh",
+    "摊手": "meh",
+    "哈哈": "laugh",
+    "笑cry": "laugh",
+    "嘻嘻": "happy",
+    "开心": "happy",
+    "太开心": "happy",
+    "爱你": "love",
+    "心": "love",
+    "赞": "up",
+    "good": "up",
+    "给力": "up",
+    "鼓掌": "up",
+    "威武": "up",
+    "棒": "up",
+    "ok": "up",
 }
 _ASCII_EMOTICONS: dict[str, str] = {
-    ":)": "happy", ":-)": "happy", ":d": "happy", ":-d": "happy", "^_^": "happy", "^^": "happy",
-    ":(": "sad", ":-(": "sad", ":'(": "sad", "t_t": "sad", "qaq": "sad", "orz": "meh",
-    ":/": "meh", ">:(": "angry",
+    ":)": "happy",
+    ":-)": "happy",
+    ":d": "happy",
+    ":-d": "happy",
+    "^_^": "happy",
+    "^^": "happy",
+    ":(": "sad",
+    ":-(": "sad",
+    ":'(": "sad",
+    "t_t": "sad",
+    "qaq": "sad",
+    "orz": "meh",
+    ":/": "meh",
+    ">:(": "angry",
 }
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s\u3000-\u303f\uff01-\uff5e\u4e00-\u9fff]+", re.IGNORECASE)
@@ -63,9 +103,7 @@ _ASCII_EMOTICON_RE = re.compile(
 )
 # Emoji blocks; modifiers (skin tone, variation selectors, zero-width joiner) are dropped first.
 _EMOJI_MODIFIERS_RE = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200d\u20e3]")
-_EMOJI_RE = re.compile(
-    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\u2300-\u23ff\u2764\u2665]"
-)
+_EMOJI_RE = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\u2300-\u23ff\u2764\u2665]")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff\ufeff\u200b\u200c]")
 _REPEAT_RE = re.compile(r"(\D)\1{3,}")
 _SPACE_RE = re.compile(r"\s+")
