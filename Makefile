@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test test-fast protos lint bench train chaos fuzz clean
+.PHONY: run test protos lint bench train chaos clean install
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check libs services gateway tests bench
 	$(BIN)/mypy libs gateway services
 
+## Retrain the sentiment model from ../shared/data/reviews (fixed seed; writes the artifact and its card).
 train: $(STAMP)
 	$(BIN)/python -m services.triage.training.train_sentiment
 
+## Fault injection: kill -9 services, stop PostgreSQL, slow links, bad-input barrage (real processes).
+chaos: $(STAMP)
+	KINTSUGI_CHAOS=1 $(BIN)/python -m pytest -q tests/chaos -p no:cacheprovider
+
+## Benchmarks on a fresh system each; results in bench/results/ (latest.json merges them).
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet snownlp==0.12.3
 	$(BIN)/python -m bench.run
 
 clean:
