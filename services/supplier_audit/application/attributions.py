@@ -118,7 +118,7 @@ class RecordAttribution:
         self._max_batch = max_batch
         self._max_running = max_concurrent_batches
         self._pending: list[_Pending] = []
-        self._running: dict[str, asyncio.Task[None]] = {}  # by shop
+        self._running: dict[str, asyncio.Task[None]] = {}  # one drain per shop
 
     async def __call__(self, item: IncomingAttribution) -> AttributionOutcome:
         """Records one complaint (in the next batch of its shop) and returns its outcome."""
@@ -133,18 +133,25 @@ class RecordAttribution:
             shop_id = next((p.item.shop_id for p in self._pending if p.item.shop_id not in self._running), None)
             if shop_id is None:
                 return
-            batch = [p for p in self._pending if p.item.shop_id == shop_id][: self._max_batch]
-            taken = {id(p) for p in batch}
-            self._pending = [p for p in self._pending if id(p) not in taken]
-            task = asyncio.create_task(self._run_batch(shop_id, batch))
-            self._running[shop_id] = task
-            task.add_done_callback(self._batch_done)
+            self._running[shop_id] = asyncio.create_task(self._drain(shop_id))
 
-    def _batch_done(self, task: asyncio.Task[None]) -> None:
-        for shop_id, running in list(self._running.items()):
-            if running is task:
-                del self._running[shop_id]
-        self._start_batches()
+    def _take(self, shop_id: str) -> list[_Pending]:
+        batch = [p for p in self._pending if p.item.shop_id == shop_id][: self._max_batch]
+        taken = {id(p) for p in batch}
+        self._pending = [p for p in self._pending if id(p) not in taken]
+        return batch
+
+    async def _drain(self, shop_id: str) -> None:
+        """Records the shop's waiting complaints batch after batch until none is left."""
+        try:
+            while True:
+                batch = self._take(shop_id)
+                if not batch:
+                    return
+                await self._run_batch(shop_id, batch)
+        finally:
+            del self._running[shop_id]
+            self._start_batches()
 
     async def _run_batch(self, shop_id: str, batch: list[_Pending]) -> None:
         items = [p.item for p in batch]
