@@ -81,6 +81,6 @@ class Reports:
         case_counts = {insp.inspection_id: n for insp, n in summaries}
         with domain_errors():
             report = build_report_from_counts(
-                shop_id, wk, counts, inspections, recalls, rules, as_of=now, case_counts=case_counts
+                shop_id, wk, counts, inspections, recalls, rules, as_of=now.astimezone(tz), case_counts=case_counts
             )
         return report, render_markdown(report) if markdown else ""
