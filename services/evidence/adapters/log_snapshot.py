@@ -1,8 +1,10 @@
-"""A consistent, read-only view of the whole log for verification: one REPEATABLE READ transaction, read in
-pages by index (never the whole log in memory), Merkle nodes fetched as one byte string per level range."""
+"""A consistent, read-only view of the whole log for verification: REPEATABLE READ transactions sharing one
+exported snapshot, entries read by index range (never the whole log in memory), Merkle nodes fetched as one
+byte string per level range."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -18,8 +20,9 @@ def plain_url(url: str) -> str:
     return "postgresql://" + asyncpg_url(url).split("://", 1)[1]
 
 
-_PAGE = (
-    "SELECT idx, shop_id, leaf, prev_entry_hash, entry_hash FROM evidence_entries WHERE idx >= $1 ORDER BY idx LIMIT $2"
+_RANGE = (
+    "SELECT idx, shop_id, leaf, prev_entry_hash, entry_hash FROM evidence_entries "
+    "WHERE idx >= $1 AND idx < $2 ORDER BY idx"
 )
 # LATERAL keeps each level's range an index range scan (a plain join makes the planner scan the table).
 _NODES = """
@@ -34,49 +37,64 @@ CROSS JOIN LATERAL (
 _NODE_INDEXES = "SELECT idx FROM merkle_nodes WHERE level = $1 AND idx BETWEEN $2 AND $3 ORDER BY idx"
 
 
-class LogSnapshot:
-    """``async with LogSnapshot(url) as snap:`` every read sees the same committed state of the log.
+async def join_snapshot(url: str, snapshot_id: str) -> Any:
+    """A connection whose read-only transaction sees exactly the exported snapshot ``snapshot_id``."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        await conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
-    Two connections share one exported snapshot: entry pages stream on one while Merkle nodes, heads and
-    the state row are read on the other, so the next page is on its way while a page is being checked.
-    """
 
-    def __init__(self, url: str) -> None:
-        self._url = plain_url(url)
-        self._pages: Any = None  # entry pages
-        self._conn: Any = None  # everything else
+class SnapshotReader:
+    """The log's reads on one connection (inside a snapshot), one query at a time."""
 
-    async def __aenter__(self) -> Self:
-        self._pages = await asyncpg.connect(self._url)
-        try:
-            await self._pages.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            snapshot_id = await self._pages.fetchval("SELECT pg_export_snapshot()")
-            self._conn = await asyncpg.connect(self._url)
-            await self._conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            await self._conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
-        except BaseException:
-            await self._close()
-            raise
-        return self
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._lock = asyncio.Lock()
 
-    async def _close(self) -> None:
-        for conn in (self._conn, self._pages):
-            if conn is not None:
-                await conn.close()
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        async with self._lock:
+            return await self.conn.fetch(sql, *args)  # type: ignore[no-any-return]
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._close()
+    async def entries(self, first_index: int, end_index: int) -> Sequence[Any]:
+        """The stored entries with first_index <= idx < end_index, by index (records unpack as audit rows)."""
+        return await self._fetch(_RANGE, first_index, end_index)
+
+    async def entries_from(self, first_index: int) -> int:
+        """How many entries have an index >= first_index (rows beyond the recorded size)."""
+        rows = await self._fetch("SELECT count(*) AS n FROM evidence_entries WHERE idx >= $1", first_index)
+        return int(rows[0]["n"])
+
+    async def nodes(self, ranges: Sequence[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]:
+        """For each (level, first, count): (how many nodes exist, their hashes concatenated in order)."""
+        if not ranges:
+            return {}
+        rows = await self._fetch(
+            _NODES,
+            [level for level, _, _ in ranges],
+            [first for _, first, _ in ranges],
+            [first + count - 1 for _, first, count in ranges],
+        )
+        return {r["level"]: (r["found"], bytes(r["hashes"] or b"")) for r in rows}
+
+    async def node_indexes(self, level: int, first: int, last: int) -> list[int]:
+        return [r["idx"] for r in await self._fetch(_NODE_INDEXES, level, first, last)]
+
+    async def node_count(self) -> int:
+        return int((await self._fetch("SELECT count(*) AS n FROM merkle_nodes"))[0]["n"])
 
     async def state(self) -> tuple[int, bytes, bytes]:
         """(tree_size, last_entry_hash, frontier bytes) of log_state."""
-        row = await self._conn.fetchrow("SELECT tree_size, last_entry_hash, frontier FROM log_state WHERE id = 1")
+        (row,) = await self._fetch("SELECT tree_size, last_entry_hash, frontier FROM log_state WHERE id = 1")
         return row["tree_size"], bytes(row["last_entry_hash"]), bytes(row["frontier"])
 
     async def heads(self) -> list[tuple[int, SignedTreeHead, bytes]]:
         """Every signed head in order: (seq, head, stored head_hash)."""
-        rows = await self._conn.fetch(
+        rows = await self._fetch(
             "SELECT seq, tree_size, root_hash, prev_head_hash, timestamp, key_id, signature, head_hash "
             "FROM tree_heads ORDER BY seq"
         )
@@ -93,33 +111,75 @@ class LogSnapshot:
         return out
 
     async def keys(self) -> dict[str, PublicKey]:
-        rows = await self._conn.fetch("SELECT key_id, public_key FROM log_keys")
         keys = {}
-        for r in rows:
+        for r in await self._fetch("SELECT key_id, public_key FROM log_keys"):
             key = PublicKey.from_raw(bytes(r["public_key"]))
             if key.key_id == r["key_id"]:  # a row whose id does not match its key is not trusted
                 keys[key.key_id] = key
         return keys
 
-    async def page(self, first_index: int, limit: int) -> Sequence[Any]:
-        """Up to ``limit`` entries from ``first_index`` on, by index (records unpack as audit rows)."""
-        return await self._pages.fetch(_PAGE, first_index, limit)  # type: ignore[no-any-return]
+
+class LogSnapshot:
+    """``async with LogSnapshot(url) as snap:`` every read sees the same committed state of the log.
+
+    Two connections share one exported snapshot (as may worker processes, by ``snapshot_id``): entry ranges
+    stream on one while Merkle nodes, heads and the state row are read on the other.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = plain_url(url)
+        self.snapshot_id = ""
+        self._pages: SnapshotReader | None = None
+        self._other: SnapshotReader | None = None
+
+    async def __aenter__(self) -> Self:
+        pages = await asyncpg.connect(self.url)
+        self._pages = SnapshotReader(pages)
+        try:
+            await pages.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            self.snapshot_id = await pages.fetchval("SELECT pg_export_snapshot()")
+            self._other = SnapshotReader(await join_snapshot(self.url, self.snapshot_id))
+        except BaseException:
+            await self._close()
+            raise
+        return self
+
+    async def _close(self) -> None:
+        for reader in (self._other, self._pages):
+            if reader is not None:
+                await reader.conn.close()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._close()
+
+    @property
+    def _o(self) -> SnapshotReader:
+        assert self._other is not None, "use LogSnapshot in `async with`"
+        return self._other
+
+    async def entries(self, first_index: int, end_index: int) -> Sequence[Any]:
+        assert self._pages is not None, "use LogSnapshot in `async with`"
+        return await self._pages.entries(first_index, end_index)
+
+    async def entries_from(self, first_index: int) -> int:
+        return await self._o.entries_from(first_index)
 
     async def nodes(self, ranges: Sequence[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]:
-        """For each (level, first, count): (how many nodes exist, their hashes concatenated in order)."""
-        if not ranges:
-            return {}
-        rows = await self._conn.fetch(
-            _NODES,
-            [level for level, _, _ in ranges],
-            [first for _, first, _ in ranges],
-            [first + count - 1 for _, first, count in ranges],
-        )
-        return {r["level"]: (r["found"], bytes(r["hashes"] or b"")) for r in rows}
+        return await self._o.nodes(ranges)
 
     async def node_indexes(self, level: int, first: int, last: int) -> list[int]:
-        rows = await self._conn.fetch(_NODE_INDEXES, level, first, last)
-        return [r["idx"] for r in rows]
+        return await self._o.node_indexes(level, first, last)
 
     async def node_count(self) -> int:
-        return int(await self._conn.fetchval("SELECT count(*) FROM merkle_nodes"))
+        return await self._o.node_count()
+
+    async def state(self) -> tuple[int, bytes, bytes]:
+        return await self._o.state()
+
+    async def heads(self) -> list[tuple[int, SignedTreeHead, bytes]]:
+        return await self._o.heads()
+
+    async def keys(self) -> dict[str, PublicKey]:
+        return await self._o.keys()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from libs.errors import AlreadyExists, DomainError, InvalidArgument, NotFound
@@ -30,9 +30,10 @@ from services.evidence.domain.merkle import aconsistency_proof, ainclusion_proof
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Draft:
-    """An entry to append, validated (``validate_draft``) but without its index and recording time."""
+    """An entry to append: what the client sent; ``validate_draft`` checks it and keeps the validated entry
+    (``template``) so the append path does not validate it twice. Index and recording time come later."""
 
     shop_id: str
     case_id: str
@@ -108,7 +109,8 @@ def validate_draft(draft: Draft, *, now: datetime, prefix: str = "") -> Draft:
             check_text(
                 "idempotency_key", draft.idempotency_key, max_length=MAX_ID_LENGTH, allow_empty=False, multiline=False
             )
-    return replace(draft, template=template)
+    draft.template = template
+    return draft
 
 
 def _conflict(key: str) -> AlreadyExists:

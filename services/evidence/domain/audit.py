@@ -72,19 +72,51 @@ def node_range(level: int, index: int) -> tuple[int, int]:
     return index << level, ((index + 1) << level) - 1
 
 
-class LogAuditor:
-    """Recomputes a stored log incrementally; see the module docstring."""
+def subtree_levels(leaf_hashes: bytes) -> list[bytes]:
+    """Every complete perfect subtree inside a run of leaves that starts at a multiple of a power of two at
+    least as large as the run: ``levels[L]`` holds the level-L nodes left to right, concatenated
+    (``levels[0]`` is the leaves themselves)."""
+    sha = _sha256
+    levels = [bytes(leaf_hashes)]
+    row = [leaf_hashes[i : i + HASH_SIZE] for i in range(0, len(leaf_hashes), HASH_SIZE)]
+    while len(row) >= 2:
+        row = [sha(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row) - 1, 2)]
+        levels.append(b"".join(row))
+    return levels
+
+
+def decomposition(first: int, count: int) -> list[tuple[int, int]]:
+    """The perfect subtrees, largest first, that cover leaves [first, first + count) when ``first`` is a
+    multiple of a power of two >= ``count``: one (level, index) per set bit of ``count``."""
+    out = []
+    position = first
+    for level in range(count.bit_length() - 1, -1, -1):
+        if count >> level & 1:
+            out.append((level, position >> level))
+            position += 1 << level
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkCheck:
+    """The outcome of checking consecutive stored entries from ``first_index`` on (``ChunkChecker``)."""
+
+    first_index: int
+    good: int  # entries found good before the problem (all of them when there is none)
+    leaf_hashes: bytes  # SHA-256(0x00 || leaf) of the good entries, concatenated
+    first_prev: bytes | None  # the first entry's stored prev_entry_hash, when it is at first_index
+    last_entry_hash: bytes | None  # the last good entry's entry_hash
+    problem: AuditProblem | None = None
+
+
+class ChunkChecker:
+    """Checks stored entries one chunk at a time, each chunk on its own (so chunks can be checked in
+    parallel): index sequence, prev links inside the chunk, entry hashes, the shop column (and with
+    ``check_leaves`` the canonical form). The link into the chunk is the caller's to check."""
 
     def __init__(self, *, check_leaves: bool = False) -> None:
         self.check_leaves = check_leaves
-        self.size = 0
-        self.last_entry_hash = GENESIS_PREV_HASH
-        self._frontier: dict[int, bytes] = {}  # level -> the unpaired perfect subtree at that level
-        # level -> [first node index, concatenated hashes] of nodes completed since the last take.
-        self._pending: dict[int, list] = {}  # type: ignore[type-arg]
         self._shop_suffix: dict[str, bytes] = {}
-
-    # ------------------------------------------------------------------------------------------ entries
 
     def _suffix(self, shop_id: str) -> bytes:
         # shop_id is the last key of a canonical entry, so the leaf ends with ,"shop_id":"<shop>"}.
@@ -96,11 +128,16 @@ class LogAuditor:
             self._shop_suffix[shop_id] = suffix
         return suffix
 
-    def feed(self, rows: Sequence[Row]) -> AuditProblem | None:
-        """Check and fold ``rows`` (the next records in index order). On a bad record, the good ones
-        before it are folded (their nodes are pending) and the problem is returned; feed no more then."""
-        expected = self.size
-        prev = self.last_entry_hash
+    def check(self, rows: Sequence[Row], first_index: int, prev: bytes | None = None) -> ChunkCheck:
+        """Check ``rows`` (stored entries by index, expected from ``first_index``). With ``prev`` the first
+        entry must link to it; without, its stored prev_entry_hash is taken as given (and reported)."""
+        expected = first_index
+        first_prev = None
+        if rows and rows[0][0] == first_index:
+            first_prev = bytes(rows[0][3])
+            if prev is None:
+                prev = first_prev
+        last = None
         leaf_hashes: list[bytes] = []
         problem: AuditProblem | None = None
         check_leaves = self.check_leaves
@@ -122,8 +159,8 @@ class LogAuditor:
             if prev_hash != prev:
                 problem = AuditProblem(
                     AuditCode.PREV_LINK_MISMATCH,
-                    f"entry {idx}: prev_entry_hash {bytes(prev_hash).hex()} is not the entry_hash {prev.hex()} "
-                    "of the entry before it",
+                    f"entry {idx}: prev_entry_hash {bytes(prev_hash).hex()} is not the entry_hash "
+                    f"{bytes(prev).hex() if prev else '?'} of the entry before it",
                     idx,
                 )
                 break
@@ -147,11 +184,16 @@ class LogAuditor:
                 )
                 break
             add(sha(b"\x00" + leaf).digest())
-            prev = entry_hash
+            prev = last = entry_hash
             expected += 1
-        self._fold(leaf_hashes)
-        self.last_entry_hash = bytes(prev)
-        return problem
+        return ChunkCheck(
+            first_index,
+            expected - first_index,
+            b"".join(leaf_hashes),
+            first_prev,
+            None if last is None else bytes(last),
+            problem,
+        )
 
     def _check_leaf(self, idx: int, shop_id: str, leaf: bytes) -> AuditProblem | None:
         try:
@@ -170,27 +212,99 @@ class LogAuditor:
             )
         return None
 
+
+class LogAuditor:
+    """Recomputes a stored log incrementally; see the module docstring."""
+
+    def __init__(self, *, check_leaves: bool = False) -> None:
+        self.checker = ChunkChecker(check_leaves=check_leaves)
+        self.size = 0
+        self.last_entry_hash = GENESIS_PREV_HASH
+        self._frontier: dict[int, bytes] = {}  # level -> the unpaired perfect subtree at that level
+        # level -> [first node index, concatenated hashes] of nodes completed since the last take.
+        self._pending: dict[int, list] = {}  # type: ignore[type-arg]
+
+    # ------------------------------------------------------------------------------------------ entries
+
+    def feed(self, rows: Sequence[Row]) -> AuditProblem | None:
+        """Check and fold ``rows`` (the next records in index order). On a bad record, the good ones
+        before it are folded (their nodes are pending) and the problem is returned; feed no more then."""
+        chunk = self.checker.check(rows, self.size, self.last_entry_hash)
+        self.fold(chunk.leaf_hashes)
+        if chunk.last_entry_hash is not None:
+            self.last_entry_hash = chunk.last_entry_hash
+        return chunk.problem
+
+    def link(self, chunk: ChunkCheck) -> AuditProblem | None:
+        """The problem with a chunk checked on its own (``ChunkChecker.check`` without ``prev``) at the
+        point where it joins the entries folded so far, if any."""
+        if chunk.first_index != self.size:
+            raise ValueError(f"chunk starts at {chunk.first_index}, the auditor is at {self.size}")
+        if chunk.first_prev is not None and chunk.first_prev != self.last_entry_hash:
+            return AuditProblem(
+                AuditCode.PREV_LINK_MISMATCH,
+                f"entry {self.size}: prev_entry_hash {chunk.first_prev.hex()} is not the entry_hash "
+                f"{self.last_entry_hash.hex()} of the entry before it",
+                self.size,
+            )
+        return None
+
     # --------------------------------------------------------------------------------------------- tree
 
-    def _fold(self, leaf_hashes: list[bytes]) -> None:
-        """Fold new leaves into the frontier level by level: at each level the unpaired node of the
-        frontier (if any) and the new nodes pair up left to right; the pairs are the next level's new nodes
-        and an odd one out becomes that level's frontier node."""
+    def fold(self, leaf_hashes: bytes) -> None:
+        """Fold new leaves (their leaf hashes, concatenated) into the frontier, level by level: at each
+        level the unpaired node of the frontier (if any) and the new nodes pair up left to right; the pairs
+        are the next level's new nodes and an odd one out becomes that level's frontier node."""
         sha = _sha256
         frontier, pending = self._frontier, self._pending
-        size, new, level = self.size, leaf_hashes, 0
+        count = len(leaf_hashes) // HASH_SIZE
+        new = [leaf_hashes[i : i + HASH_SIZE] for i in range(0, len(leaf_hashes), HASH_SIZE)]
+        size, level = self.size, 0
         while new:
             complete = size >> level  # nodes of this level before these leaves; the new ones follow
             entry = pending.get(level)
             if entry is None:
                 entry = pending[level] = [complete, bytearray()]
-            entry[1] += b"".join(new)
+            entry[1] += leaf_hashes if level == 0 else b"".join(new)
             row = [frontier.pop(level), *new] if complete & 1 else new
             if len(row) & 1:
                 frontier[level] = row[-1]
             new = [sha(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row) - 1, 2)]
             level += 1
-        self.size = size + len(leaf_hashes)
+        self.size = size + count
+
+    def _push(self, level: int, node: bytes, frontier: dict[int, bytes], size: int, record: bool) -> None:
+        """Add the perfect subtree (level, size >> level) to ``frontier``, merging with unpaired left
+        siblings; the parents it completes are recorded as pending nodes when ``record``."""
+        index = size >> level
+        while level in frontier:
+            node = _sha256(b"\x01" + frontier.pop(level) + node).digest()
+            level, index = level + 1, index >> 1
+            if record:
+                entry = self._pending.get(level)
+                if entry is None:
+                    entry = self._pending[level] = [index, bytearray()]
+                entry[1] += node
+        frontier[level] = node
+
+    def absorb_range(self, count: int, levels: Sequence[bytes]) -> None:
+        """Take in ``count`` leaves checked on their own, whose complete subtrees are ``levels``
+        (``subtree_levels``); the auditor's size must be a multiple of a power of two >= ``count``. Only
+        nodes above the range become pending (the range's own were compared with it)."""
+        first = self.size
+        for level, index in decomposition(first, count):
+            start = (index - (first >> level)) * HASH_SIZE
+            self._push(level, levels[level][start : start + HASH_SIZE], self._frontier, self.size, True)
+            self.size += 1 << level
+
+    def root_within(self, count: int, levels: Sequence[bytes]) -> bytes:
+        """The root the tree would have after ``absorb_range(count, levels)`` (nothing is changed)."""
+        frontier, size = dict(self._frontier), self.size
+        for level, index in decomposition(self.size, count):
+            start = (index - (self.size >> level)) * HASH_SIZE
+            self._push(level, levels[level][start : start + HASH_SIZE], frontier, size, False)
+            size += 1 << level
+        return fold_right([frontier[level] for level in sorted(frontier, reverse=True)]) if frontier else EMPTY_ROOT
 
     def take_expected_nodes(self) -> list[tuple[int, int, bytes]]:
         """The nodes completed since the last call: (level, first node index, concatenated hashes)."""
@@ -247,8 +361,10 @@ class LogAuditor:
         stored_head_hash: bytes,
         previous: SignedTreeHead | None,
         keys: Mapping[str, PublicKey],
+        root: bytes | None = None,
     ) -> AuditProblem | None:
-        """Check signed head number ``seq``; the auditor must have folded exactly ``head.tree_size`` leaves."""
+        """Check signed head number ``seq`` against ``root`` (by default the root of the leaves folded so
+        far, which must then be exactly ``head.tree_size``)."""
         name = f"head #{seq} (tree_size {head.tree_size})"
         key = keys.get(head.key_id)
         if key is None:
@@ -270,13 +386,14 @@ class LogAuditor:
             head.tree_size < previous.tree_size or head.head.timestamp < previous.head.timestamp
         ):
             return AuditProblem(AuditCode.HEAD_CHAIN_MISMATCH, f"{name}: goes back in size or time")
-        if self.size != head.tree_size:
-            raise ValueError(f"auditor is at {self.size} leaves, the head is for {head.tree_size}")
-        root = self.root().hex()
-        if head.root_hash != root:
+        if root is None:
+            if self.size != head.tree_size:
+                raise ValueError(f"auditor is at {self.size} leaves, the head is for {head.tree_size}")
+            root = self.root()
+        if head.root_hash != root.hex():
             return AuditProblem(
                 AuditCode.HEAD_ROOT_MISMATCH,
-                f"{name}: signed root {head.root_hash} is not the root {root} recomputed from entries "
+                f"{name}: signed root {head.root_hash} is not the root {root.hex()} recomputed from entries "
                 f"0..{head.tree_size - 1}",
             )
         return None

@@ -89,6 +89,12 @@ async def test_an_intact_log_of_10000_entries_verifies(log10k: EvidenceStack) ->
     assert report.root_hash == head.root_hash
     full = await verify(log10k, check_leaves=True)
     assert full.ok and full.entries == SIZE
+    parallel = await verify(log10k, workers=2, page_size=2048)  # ranges audited by two worker processes
+    assert parallel.ok and (parallel.entries, parallel.root_hash, parallel.heads) == (
+        SIZE,
+        head.root_hash,
+        report.heads,
+    )
     code, out = await cli_verify(log10k)
     assert code == 0, out
     assert f"OK: {SIZE} entries" in out
@@ -101,10 +107,12 @@ async def test_one_changed_byte_is_named_by_its_index(log10k: EvidenceStack) -> 
             "UPDATE evidence_entries SET leaf = set_byte(leaf, 60, get_byte(leaf, 60) # 1) WHERE idx = 4321"
         )
         try:
-            code, out = await cli_verify(log10k)
+            code, out = await cli_verify(log10k, "--workers", "2", "--page-size", "1024")
             assert code == 1, out
             assert "FAILED at index 4321: entry_hash_mismatch" in out
             assert "checked 4321 of 10000 entries" in out
+            sequential = await verify(log10k)
+            assert sequential.problem is not None and sequential.problem.index == 4321
         finally:
             await conn.execute("UPDATE evidence_entries SET leaf = $1 WHERE idx = 4321", original)
     assert (await verify(log10k)).ok
