@@ -268,6 +268,8 @@ class EvidenceLog:
         self._max_batch = max_batch
         self._on_appended = on_appended
         self.queue = AppendQueue(self._write_group, max_batch=max_batch)
+        # The log only grows: a size seen once stays valid, so proofs within it skip reading log_state.
+        self._known_size = 0
 
     async def _write_group(self, take: Take) -> list[Appended | DomainError]:
         async with self._uow() as uow:
@@ -280,6 +282,7 @@ class EvidenceLog:
         return outcomes
 
     def _appended(self, tree_size: int) -> None:
+        self._known_size = max(self._known_size, tree_size)
         if self._on_appended is not None:
             self._on_appended(tree_size)
 
@@ -338,9 +341,11 @@ class EvidenceLog:
             with domain_errors():
                 return await aconsistency_proof(uow.log.nodes, first_size, second_size)
 
-    @staticmethod
-    async def _within_log(uow: EvidenceUnitOfWork, tree_size: int, field: str) -> None:
+    async def _within_log(self, uow: EvidenceUnitOfWork, tree_size: int, field: str) -> None:
+        if tree_size <= self._known_size:
+            return
         current = await uow.log.tree_size()
+        self._known_size = max(self._known_size, current)
         if tree_size > current:
             raise InvalidArgument.on(field, f"is beyond the log's {current} entries")
 
