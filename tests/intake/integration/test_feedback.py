@@ -91,7 +91,8 @@ async def test_bad_input_names_the_field_and_stores_nothing(system, intake, fiel
     status = rpc_status.from_call(err.value)
     bad_request = error_details_pb2.BadRequest()
     status.details[0].Unpack(bad_request)
-    assert field in [v.field for v in bad_request.field_violations]
+    # NUL is refused at the service edge for every message, which names the field by its full path.
+    assert any(v.field in (field, f"item.{field}") for v in bad_request.field_violations)
     assert await rows(system, shop) == 0
     assert await rows(system, shop, "outbox") == 0
 
