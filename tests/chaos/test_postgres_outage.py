@@ -20,6 +20,7 @@ import psutil
 import pytest
 
 from libs.embedded_pg import EmbeddedPostgres
+from libs.health import is_serving
 from tests.chaos.common import client, complaint, eventually, fetch, fetchval, figure, is_problem
 from tests.chaos.processes import ChaosSystem
 from tests.harness import ROOT, RunDatabases, new_shop, token
@@ -67,7 +68,7 @@ async def test_postgres_outage_during_ingest(tmp_path_factory: pytest.TempPathFa
         bad: list[str] = []
         stop_sending = asyncio.Event()
         outage: dict[str, float] = {}
-        readyz_during: list[int] = []
+        health_during: list[bool] = []
 
         async def worker(http: httpx.AsyncClient, w: int) -> None:
             n = 0
@@ -104,8 +105,8 @@ async def test_postgres_outage_during_ingest(tmp_path_factory: pytest.TempPathFa
             await asyncio.to_thread(server.stop, "immediate")
             outage["stopped"] = time.monotonic()
             while time.monotonic() - outage["down"] < OUTAGE_SECONDS:
-                r = await http.get("/readyz")
-                readyz_during.append(r.status_code)
+                # What a Kubernetes gRPC probe would see of intake while its database is gone.
+                health_during.append(await is_serving(system.target("intake"), timeout=1.0))
                 await asyncio.sleep(2.0)
             server = EmbeddedPostgres(data_dir, port=port)
             servers.append(server)
@@ -165,7 +166,7 @@ async def test_postgres_outage_during_ingest(tmp_path_factory: pytest.TempPathFa
             answers=statuses,
             answers_during_outage=status_during,
             slowest_answer_during_outage_s=round(max((took for _, _, took in during), default=0.0), 2),
-            readyz_during_outage=readyz_during,
+            intake_health_serving_during_outage=health_during,
             items_accepted=len(accepted),
             items_found=len(stored),
             lost=len(lost),

@@ -21,6 +21,7 @@ ITEMS = int(os.environ.get("KINTSUGI_CHAOS_ITEMS", "1500"))
 SHOPS = 20  # many shops, as on the platform: fewer hot per-shop counter rows in triage
 BATCH = 25
 SENDERS = 2
+INGEST_SECONDS = 20.0  # the items stream in over this long (paced), so the first kill lands mid-stream
 KILL_AT = 0.4  # fraction of items accepted when triage is killed the first time
 DOWN_SECONDS = 2.0
 # Bounds: triage must keep at least 4 items/s on average, or the test fails instead of waiting on.
@@ -69,6 +70,7 @@ async def test_kill_triage_during_ingest(chaos_system: ChaosSystem, chaos_databa
                 accepted[(shop, item["external_id"])] = result["id"]
             if len(accepted) >= KILL_AT * ITEMS:
                 first_kill.set()
+            await asyncio.sleep(INGEST_SECONDS / (ITEMS / BATCH / SENDERS))
 
     kills: list[dict[str, float]] = []
 
@@ -84,6 +86,7 @@ async def test_kill_triage_during_ingest(chaos_system: ChaosSystem, chaos_databa
 
                 await eventually(progressed, timeout=DRAIN_DEADLINE / 2, what="triage progress")
             before = await analysed(triage_db, shops)
+            accepted_at_kill = len(accepted)
             t_kill = time.monotonic()
             await chaos_system.kill("triage")
             await asyncio.sleep(DOWN_SECONDS)
@@ -91,7 +94,7 @@ async def test_kill_triage_during_ingest(chaos_system: ChaosSystem, chaos_databa
             kills.append(
                 {
                     "analysed_at_kill": before,
-                    "accepted_at_kill": len(accepted),
+                    "accepted_at_kill": accepted_at_kill,
                     "restart_s": restart_seconds,
                     "t_kill": t_kill,
                     "t_up": time.monotonic(),
