@@ -4,8 +4,8 @@ full-log verification rate.
     python -m bench.bench_evidence [--pg postgresql://postgres@127.0.0.1:5432/postgres] [--entries 1000000]
 
 Everything runs against a real PostgreSQL (``--pg``, else KINTSUGI_BENCH_PG / KINTSUGI_TEST_PG, else an
-embedded server) in databases created for the run and dropped after it. The service runs in this process
-and is called over loopback gRPC, like the gateway calls it.
+embedded server) in databases created for the run and dropped after it. The service runs in its own process
+(``python -m services.evidence``) and is called over loopback gRPC, like the gateway calls it.
 
 - appends: one client appending one entry at a time (each its own transaction: bounded by the commit's
   fsync), 64 concurrent clients (the service groups them into shared transactions), and
@@ -28,6 +28,7 @@ import os
 import platform
 import random
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,17 +49,19 @@ import grpc  # noqa: E402
 from kintsugi.v1 import common_pb2, evidence_pb2, evidence_pb2_grpc  # noqa: E402
 
 from libs import migrations  # noqa: E402
+from libs.db import make_engine, make_session_factory  # noqa: E402
+from libs.health import wait_until_serving  # noqa: E402
 from libs.provision import drop_database, ensure_database, with_database  # noqa: E402
 from libs.timeutil import to_ts  # noqa: E402
 from services.evidence.adapters.log_snapshot import LogSnapshot, plain_url  # noqa: E402
-from services.evidence.app import EvidenceService  # noqa: E402
+from services.evidence.application.log import EvidenceLog  # noqa: E402
+from services.evidence.application.unit_of_work import EvidenceUnitOfWork  # noqa: E402
 from services.evidence.application.verify import verify_log  # noqa: E402
 from services.evidence.domain import merkle  # noqa: E402
 from services.evidence.domain.bundle import verify_bundle  # noqa: E402
 from services.evidence.domain.canonical import canonical_entry  # noqa: E402
-from services.evidence.domain.chain import compute_entry_hash  # noqa: E402
+from services.evidence.domain.chain import ChainRecord, compute_entry_hash, verify_chain  # noqa: E402
 from services.evidence.domain.entry import EvidenceEntry  # noqa: E402
-from services.evidence.settings import EvidenceSettings  # noqa: E402
 
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "evidence.json"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -110,18 +113,36 @@ class Database:
         await drop_database(self.admin_url, self.name)
 
 
-async def start_service(url: str, key_dir: Path) -> EvidenceService:
-    settings = EvidenceSettings(
-        database_url=url,
-        grpc_port=_free_port(),
-        signing_key_file=key_dir / "signing_key.pem",
-        db_pool_size=4,
-        head_interval_seconds=1.0,
-        head_every_entries=10_000,
-    )
-    service = EvidenceService(settings)
-    await service.start()
-    return service
+class ServiceProcess:
+    """`python -m services.evidence` in its own process (as `kintsugi up` runs it), on the given database."""
+
+    def __init__(self, url: str, key_dir: Path) -> None:
+        self.port = _free_port()
+        self.target = f"127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "KINTSUGI_ENV": "development",
+            "KINTSUGI_EVIDENCE_DATABASE_URL": url,
+            "KINTSUGI_EVIDENCE_GRPC_PORT": str(self.port),
+            "KINTSUGI_EVIDENCE_SIGNING_KEY_FILE": str(key_dir / "signing_key.pem"),
+            "KINTSUGI_EVIDENCE_DB_POOL_SIZE": "4",
+            "KINTSUGI_EVIDENCE_HEAD_INTERVAL_SECONDS": "1.0",
+            "KINTSUGI_EVIDENCE_HEAD_EVERY_ENTRIES": "10000",
+            "KINTSUGI_EVIDENCE_LOG_LEVEL": "WARNING",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def __aenter__(self) -> ServiceProcess:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.evidence"], cwd=REPO_ROOT, env=self.env, stderr=subprocess.DEVNULL
+        )
+        await wait_until_serving(self.target, deadline=60)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(self.process.wait, 30)
 
 
 async def verify_rate(url: str, *, check_leaves: bool = False) -> dict[str, Any]:
@@ -139,8 +160,9 @@ async def verify_rate(url: str, *, check_leaves: bool = False) -> dict[str, Any]
 
 async def bench_appends(admin_url: str, key_dir: Path, batches: int) -> dict[str, Any]:
     async with Database(admin_url, f"kt_bench_ev_{secrets.token_hex(3)}") as db:
-        service = await start_service(db.url, key_dir)
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{service.port}")
+        service = ServiceProcess(db.url, key_dir)
+        await service.__aenter__()
+        channel = grpc.aio.insecure_channel(service.target)
         stub = evidence_pb2_grpc.EvidenceStub(channel)
         try:
             for i in range(20):  # warm-up: connections, prepared statements
@@ -178,11 +200,11 @@ async def bench_appends(admin_url: str, key_dir: Path, batches: int) -> dict[str
             await asyncio.gather(*(stub.AppendEvidenceBatch(r, timeout=120) for r in requests[: min(8, batches)]))
             batched_parallel = min(8, batches) * size / (time.perf_counter() - started)
             await stub.GetSignedHead(evidence_pb2.GetSignedHeadRequest())
-            hash_walk = await verify_rate(db.url)
-            full = await verify_rate(db.url, check_leaves=True)
         finally:
             await channel.close()
-            await service.stop(grace=0.5)
+            await service.__aexit__()
+        hash_walk = await verify_rate(db.url)
+        full = await verify_rate(db.url, check_leaves=True)
     return {
         "single_one_client_per_s": round(single),
         "single_64_concurrent_clients_per_s": round(concurrent),
@@ -296,12 +318,46 @@ async def bulk_build(url: str, entries: int, chunk: int = 50_000) -> dict[str, A
     }
 
 
+def bench_in_memory(n: int = 100_000) -> dict[str, Any]:
+    """The domain's own walks over records already in memory (no database): the ceiling of verification."""
+    records = [ChainRecord(i, leaf, prev, entry_hash) for i, leaf, prev, entry_hash in _memory_chain(n)]
+    started = time.perf_counter()
+    assert verify_chain(records, check_leaves=False).ok
+    walk = n / (time.perf_counter() - started)
+    started = time.perf_counter()
+    tree = merkle.append_leaves(merkle.Frontier.empty(), (r.leaf for r in records))
+    tree_rate = n / (time.perf_counter() - started)
+    assert tree.tree_size == n
+    sample = records[: n // 10]
+    started = time.perf_counter()
+    assert verify_chain(sample, check_leaves=True).ok
+    full = len(sample) / (time.perf_counter() - started)
+    return {
+        "verify_chain_hash_walk_per_s": round(walk),
+        "merkle_append_per_s": round(tree_rate),
+        "verify_chain_check_leaves_per_s": round(full),
+    }
+
+
+def _memory_chain(n: int) -> list[tuple[int, bytes, bytes, bytes]]:
+    out, prev = [], bytes(32)
+    for leaf in _bulk_leaves((0, n)):
+        entry_hash = compute_entry_hash(prev, leaf)
+        out.append((len(out), leaf, prev, entry_hash))
+        prev = entry_hash
+    return out
+
+
 async def bench_million(admin_url: str, key_dir: Path, entries: int, samples: int) -> dict[str, Any]:
     async with Database(admin_url, f"kt_bench_ev1m_{secrets.token_hex(3)}") as db:
         build = await bulk_build(db.url, entries)
-        service = await start_service(db.url, key_dir)
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{service.port}")
+        service = ServiceProcess(db.url, key_dir)
+        await service.__aenter__()
+        channel = grpc.aio.insecure_channel(service.target)
         stub = evidence_pb2_grpc.EvidenceStub(channel)
+        # The same use case in this process, to time a proof without gRPC.
+        engine = make_engine(db.url, pool_size=2)
+        in_process = EvidenceLog(lambda: EvidenceUnitOfWork(make_session_factory(engine)))
         try:
             started = time.perf_counter()
             head = await stub.GetSignedHead(evidence_pb2.GetSignedHeadRequest())
@@ -322,7 +378,7 @@ async def bench_million(admin_url: str, key_dir: Path, entries: int, samples: in
                 grpc_times.append(time.perf_counter() - t)
                 lengths.append(len(proof.hashes))
                 t = time.perf_counter()
-                await service.log.inclusion_proof(leaf_index=index, tree_size=n)
+                await in_process.inclusion_proof(leaf_index=index, tree_size=n)
                 inner_times.append(time.perf_counter() - t)
             consistency = []
             for _ in range(samples // 4):
@@ -387,7 +443,8 @@ async def bench_million(admin_url: str, key_dir: Path, entries: int, samples: in
             assert cli.returncode == 0, cli.stdout + cli.stderr
         finally:
             await channel.close()
-            await service.stop(grace=0.5)
+            await engine.dispose()
+            await service.__aexit__()
         walk = await verify_rate(db.url)
     return {
         "build": build,
@@ -428,6 +485,7 @@ async def main() -> int:
             appends = await bench_appends(admin, Path(keys), args.batches)
             print(json.dumps(appends, indent=2), flush=True)
             million = await bench_million(admin, Path(keys), args.entries, args.samples)
+        memory = bench_in_memory()
     finally:
         if embedded is not None:
             embedded.stop(mode="immediate")
@@ -444,6 +502,7 @@ async def main() -> int:
             "bundle_verify_ms_p50": million["bundle"]["verify_in_process"]["p50_ms"],
             "verify_log_entries_per_s_hash_walk": million["verify_log_hash_walk"]["entries_per_second"],
             "verify_log_entries_per_s_full_reparse": appends["log_after"]["full_reparse"]["entries_per_second"],
+            "domain_verify_chain_in_memory_per_s": memory["verify_chain_hash_walk_per_s"],
         },
         "targets": {
             "appends_per_s_batched": ">= 5000",
@@ -452,6 +511,7 @@ async def main() -> int:
         },
         "appends": appends,
         "million": million,
+        "in_memory": memory,
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
