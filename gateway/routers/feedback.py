@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from kintsugi.v1 import common_pb2, intake_pb2, triage_pb2
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
@@ -108,15 +109,31 @@ async def outcomes_for(
     "/feedback",
     status_code=201,
     response_model=SubmitOut,
-    responses={200: {"model": SubmitOut, "description": "a replay of (channel, external_id)"}, **problems(403)},
+    responses={
+        200: {"model": SubmitOut, "description": "a replay of (channel, external_id)"},
+        **problems(403, 409),
+    },
     summary="Submit one feedback item",
 )
-async def submit_feedback(shop_id: str, body: FeedbackIn, principal: ShopPrincipal, clients: Clients) -> JSONResponse:
+async def submit_feedback(
+    shop_id: str,
+    body: FeedbackIn,
+    principal: ShopPrincipal,
+    clients: Clients,
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+) -> JSONResponse:
     require_role(principal, *WRITE_ROLES)
     reply = await call(
         clients.intake.SubmitFeedback,
-        intake_pb2.SubmitFeedbackRequest(scope=scope(shop_id, principal), item=to_proto(body)),
-        # Safe to retry: intake dedupes on (shop, channel, external_id).
+        intake_pb2.SubmitFeedbackRequest(
+            scope=scope(shop_id, principal),
+            item=to_proto(body),
+            idempotency_key=idempotency_key or "",
+            # The key guards the request as sent, so the same key with another body is a conflict.
+            request_hash=hashlib.sha256(await request.body()).hexdigest() if idempotency_key else "",
+        ),
+        # Safe to retry: intake dedupes on (shop, channel, external_id) and on the key.
         idempotent=True,
     )
     return JSONResponse({"id": reply.id, "status": reply.status}, status_code=201 if reply.created else 200)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import grpc
 from kintsugi.v1 import intake_pb2, intake_pb2_grpc
 
@@ -26,7 +28,15 @@ class IntakeServicer(intake_pb2_grpc.IntakeServicer):
         self.signals = signals
 
     async def SubmitFeedback(self, request, context: grpc.aio.ServicerContext):  # noqa: N802
-        outcome = await self.feedback.submit(shop_id=shop_of(request.scope), item=feedback_from_proto(request.item))
+        request_hash = (
+            request.request_hash or hashlib.sha256(request.item.SerializeToString(deterministic=True)).hexdigest()
+        )
+        outcome = await self.feedback.submit(
+            shop_id=shop_of(request.scope),
+            item=feedback_from_proto(request.item),
+            idempotency_key=request.idempotency_key,
+            request_hash=request_hash,
+        )
         return intake_pb2.SubmitFeedbackResponse(
             id=outcome.id, status=outcome.status, created=outcome.created, revision=outcome.revision
         )

@@ -189,3 +189,18 @@ async def test_logistics_thresholds_round_trip_and_bounds(system) -> None:
         assert body["errors"][0]["field"] == "overdue_after_seconds"
     async with system.http(token([shop], ["agent"])) as http:
         assert_problem(await http.patch(f"/v1/shops/{shop}/settings/logistics", json={}), 403)
+
+
+async def test_feedback_idempotency_key(system) -> None:
+    shop = new_shop()
+    body = {"channel": "chat", "external_id": "idem-1", "text": "还没发货？"}
+    async with system.http(token([shop], ["agent"])) as http:
+        first = await http.post(f"/v1/shops/{shop}/feedback", json=body, headers={"Idempotency-Key": "k-1"})
+        replay = await http.post(f"/v1/shops/{shop}/feedback", json=body, headers={"Idempotency-Key": "k-1"})
+        assert first.status_code == replay.status_code == 201
+        assert replay.json() == first.json()
+        other = dict(body, external_id="idem-2")
+        conflict = await http.post(f"/v1/shops/{shop}/feedback", json=other, headers={"Idempotency-Key": "k-1"})
+        assert_problem(conflict, 409)
+        fresh = await http.post(f"/v1/shops/{shop}/feedback", json=other, headers={"Idempotency-Key": "k-2"})
+        assert fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.adapters.tables import feedback, feedback_revisions
-from services.intake.domain.feedback import Feedback, MediaRef, StoredFeedback
+from services.intake.adapters.tables import feedback, feedback_revisions, idempotency_keys
+from services.intake.domain.feedback import Feedback, MediaRef, StoredFeedback, SubmitOutcome
 
 
 def _row_values(shop_id: str, fid: str, item: Feedback, now: datetime) -> dict[str, Any]:
@@ -195,3 +195,38 @@ class FeedbackRepository:
             await self.session.execute(query.order_by(feedback.c.occurred_at.desc(), feedback.c.id.desc()).limit(limit))
         ).all()
         return [_to_stored(r) for r in rows]
+
+
+class IdempotencyKeys:
+    """Client Idempotency-Keys of single submissions, recorded with their first outcome."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock(self, *, shop_id: str, key: str) -> tuple[str, SubmitOutcome] | None:
+        """The first request's hash and outcome under this key, serialising concurrent uses of the key."""
+        await self.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{shop_id}\x1f{key}", 0)))
+        )
+        row = (
+            await self.session.execute(
+                sa.select(idempotency_keys).where(idempotency_keys.c.shop_id == shop_id, idempotency_keys.c.key == key)
+            )
+        ).first()
+        if row is None:
+            return None
+        return row.request_hash, SubmitOutcome(row.feedback_id, row.status, row.created, row.revision)
+
+    async def record(self, *, shop_id: str, key: str, request_hash: str, outcome: SubmitOutcome, now: datetime) -> None:
+        await self.session.execute(
+            idempotency_keys.insert().values(
+                shop_id=shop_id,
+                key=key,
+                request_hash=request_hash,
+                feedback_id=outcome.id,
+                status=outcome.status,
+                created=outcome.created,
+                revision=outcome.revision,
+                created_at=now,
+            )
+        )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from libs.errors import InvalidArgument, NotFound
+from libs.errors import AlreadyExists, InvalidArgument, NotFound
 from libs.ids import new_id
 from libs.paging import decode_token, encode_token, page_size
 from libs.timeutil import utcnow
@@ -68,12 +68,30 @@ class FeedbackUseCases:
         """Validates and stores items in the caller's transaction (the caller commits); each goes to triage."""
         return await self._store(uow, shop_id, [validate(item, now=now) for item in items], now)
 
-    async def submit(self, *, shop_id: str, item: Feedback) -> SubmitOutcome:
-        """Stores one item (or recognises a replay / an edit) and queues it for triage."""
+    async def submit(
+        self, *, shop_id: str, item: Feedback, idempotency_key: str = "", request_hash: str = ""
+    ) -> SubmitOutcome:
+        """Stores one item (or recognises a replay / an edit) and queues it for triage.
+
+        With an Idempotency-Key, a replay of the same request answers the first outcome and another
+        request under the same key is refused, whatever the item's own (channel, external id) says.
+        """
         now = self._clock()
+        if len(idempotency_key) > 128:
+            raise InvalidArgument.on("idempotency_key", "must be at most 128 characters")
         item = validate(item, now=now)
         async with self._uow() as uow:
+            if idempotency_key:
+                first = await uow.idempotency.lock(shop_id=shop_id, key=idempotency_key)
+                if first is not None:
+                    if first[0] != request_hash:
+                        raise AlreadyExists("this Idempotency-Key was used with another request")
+                    return first[1]
             (outcome,) = await self._store(uow, shop_id, [item], now)
+            if idempotency_key:
+                await uow.idempotency.record(
+                    shop_id=shop_id, key=idempotency_key, request_hash=request_hash, outcome=outcome, now=now
+                )
             await uow.commit()
         self._committed()
         return outcome

@@ -6,7 +6,7 @@ from libs.db import UnitOfWork
 from libs.outbox import OutboxMessage, enqueue
 from services.intake.adapters.logistics_repository import LogisticsRepository
 from services.intake.adapters.partner_repository import PartnerRepository
-from services.intake.adapters.repository import FeedbackRepository
+from services.intake.adapters.repository import FeedbackRepository, IdempotencyKeys
 
 
 class IntakeUnitOfWork(UnitOfWork):
@@ -16,6 +16,7 @@ class IntakeUnitOfWork(UnitOfWork):
 
     def bind_repositories(self) -> None:
         self.feedback = FeedbackRepository(self.session)
+        self.idempotency = IdempotencyKeys(self.session)
         self.partners = PartnerRepository(self.session)
         self.logistics = LogisticsRepository(self.session)
         self.outbox: list[OutboxMessage] = []

@@ -66,12 +66,16 @@ class FeedbackInput(_message.Message):
     def __init__(self, channel: _Optional[str] = ..., external_id: _Optional[str] = ..., text: _Optional[str] = ..., rating: _Optional[int] = ..., order_id: _Optional[str] = ..., customer: _Optional[_Union[Customer, _Mapping]] = ..., sku: _Optional[str] = ..., product_line: _Optional[str] = ..., supplier_id: _Optional[str] = ..., batch_id: _Optional[str] = ..., region: _Optional[str] = ..., order_value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., media: _Optional[_Iterable[_Union[Media, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., raw_json: _Optional[str] = ..., logistics_event: _Optional[str] = ...) -> None: ...
 
 class SubmitFeedbackRequest(_message.Message):
-    __slots__ = ("scope", "item")
+    __slots__ = ("scope", "item", "idempotency_key", "request_hash")
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_HASH_FIELD_NUMBER: _ClassVar[int]
     scope: _common_pb2.ShopScope
     item: FeedbackInput
-    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., item: _Optional[_Union[FeedbackInput, _Mapping]] = ...) -> None: ...
+    idempotency_key: str
+    request_hash: str
+    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., item: _Optional[_Union[FeedbackInput, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., request_hash: _Optional[str] = ...) -> None: ...
 
 class SubmitFeedbackResponse(_message.Message):
     __slots__ = ("id", "status", "created", "revision")
