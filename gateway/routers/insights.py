@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from kintsugi.v1 import common_pb2, triage_pb2
+from pydantic import BaseModel
 
 from gateway.auth import READ_ROLES, ShopPrincipal, require_role
 from gateway.clients import scope
@@ -120,6 +121,39 @@ async def heatmap(
         request.to.CopyFrom(to_ts(to))
     reply = await call(clients.triage.Heatmap, request, idempotent=True)
     return {"rows": list(reply.rows), "cols": list(reply.cols), "cells": [list(r.cells) for r in reply.cells]}
+
+
+class TermCountOut(BaseModel):
+    term: str
+    count: int
+    previous_count: int
+
+
+class TopTermsOut(BaseModel):
+    items: list[TermCountOut]
+
+
+@router.get(
+    "/analytics/top-terms",
+    response_model=TopTermsOut,
+    responses=problems(403),
+    summary="Keyword top-N: risk words or complaint categories by count, beside the previous span",
+)
+async def top_terms(
+    shop_id: str,
+    principal: ShopPrincipal,
+    clients: Clients,
+    dimension: Literal["risk_term", "category"] = "risk_term",
+    days: Annotated[int, Query(ge=1, le=90)] = 7,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    require_role(principal, *READ_ROLES)
+    reply = await call(
+        clients.triage.TopTerms,
+        triage_pb2.TopTermsRequest(scope=scope(shop_id, principal), dimension=dimension, days=days, limit=limit),
+        idempotent=True,
+    )
+    return {"items": [{"term": i.term, "count": i.count, "previous_count": i.previous_count} for i in reply.items]}
 
 
 @router.get("/agents", response_model=AgentList, responses=problems(403), summary="Agents with their open cases")

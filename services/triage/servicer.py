@@ -124,6 +124,14 @@ class TriageServicer(triage_pb2_grpc.TriageServicer):
         )
         return triage_pb2.HeatmapResponse(rows=rows, cols=cols, cells=[triage_pb2.HeatmapRow(cells=r) for r in cells])
 
+    async def TopTerms(self, request, context):  # noqa: N802
+        rows = await self.insights.top_terms(
+            shop_id=shop_of(request.scope), dimension=request.dimension, days=request.days, limit=request.limit
+        )
+        return triage_pb2.TopTermsResponse(
+            items=[triage_pb2.TermCount(term=t, count=n, previous_count=p) for t, n, p in rows]
+        )
+
     async def UpsertAgent(self, request, context):  # noqa: N802
         a = request.agent
         row = await self.insights.upsert_agent(

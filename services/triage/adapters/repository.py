@@ -541,6 +541,23 @@ class CountsRepository:
         )
         return {r[0]: r[1] for r in rows}
 
+    async def top(
+        self, shop_id: str, dimension: str, since: datetime, until: datetime, previous: datetime, limit: int
+    ) -> list[tuple[str, int, int]]:
+        """The most frequent values of a dimension in [since, until), with their count in [previous, since)."""
+        h = t.hourly_counts
+        current = sa.func.sum(sa.case((h.c.hour >= since, h.c.count), else_=0))
+        before = sa.func.sum(sa.case((h.c.hour < since, h.c.count), else_=0))
+        rows = await self.session.execute(
+            sa.select(h.c.value, current.label("n"), before.label("p"))
+            .where(h.c.shop_id == shop_id, h.c.dimension == dimension, h.c.hour >= previous, h.c.hour < until)
+            .group_by(h.c.value)
+            .having(current > 0)
+            .order_by(sa.desc("n"), h.c.value)
+            .limit(limit)
+        )
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
     async def add_case_fact(
         self, shop_id: str, hour: datetime, category: str, region: str, product_line: str, priority: str
     ) -> None:

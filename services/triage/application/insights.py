@@ -90,6 +90,21 @@ class Insights:
             cells[index_r[r]][index_c[c]] += n
         return row_keys, col_keys, cells
 
+    async def top_terms(self, *, shop_id: str, dimension: str, days: int, limit: int) -> list[tuple[str, int, int]]:
+        """Keyword top-N: risk words (or complaint categories) by count, with the previous span's count."""
+        if dimension not in ("risk_term", "category"):
+            raise InvalidArgument.on("dimension", "must be risk_term or category")
+        days = days or 7
+        limit = limit or 10
+        if not 1 <= days <= 90:
+            raise InvalidArgument.on("days", "must be between 1 and 90")
+        if not 1 <= limit <= 100:
+            raise InvalidArgument.on("limit", "must be between 1 and 100")
+        until = self._clock()
+        since = until - timedelta(days=days)
+        async with self._uow() as uow:
+            return await uow.counts.top(shop_id, dimension, since, until, since - timedelta(days=days), limit)
+
     # --- staff and settings ----------------------------------------------------------------------
 
     async def upsert_agent(self, *, shop_id: str, agent_id: str, name: str, level: int, active: bool) -> Any:

@@ -354,3 +354,21 @@ async def test_heatmap_counts_cases_by_dimension_pairs(triage) -> None:
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     other = await triage.Heatmap(triage_pb2.HeatmapRequest(scope=scope(new_shop()), rows="category", cols="region"))
     assert list(other.rows) == [] and list(other.cells) == []
+
+
+async def test_top_terms_rank_risk_words_and_categories(triage) -> None:
+    shop = new_shop()
+    texts = ["我要去12315投诉", "再不处理就投诉到消协", "吃了拉肚子，要曝光你们", "快递还没到，我要投诉"]
+    for i, text in enumerate(texts):
+        await triage.TriageFeedback(
+            triage_pb2.TriageFeedbackRequest(feedback=feedback_item(shop, text=text, customer_id=f"t-{i}"))
+        )
+    top = await triage.TopTerms(triage_pb2.TopTermsRequest(scope=scope(shop), dimension="risk_term", limit=2))
+    assert [i.term for i in top.items][0] == "投诉"
+    assert top.items[0].count == 3 and top.items[0].previous_count == 0
+    assert len(top.items) == 2
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await triage.TopTerms(triage_pb2.TopTermsRequest(scope=scope(shop), dimension="colour"))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    empty = await triage.TopTerms(triage_pb2.TopTermsRequest(scope=scope(new_shop()), dimension="category"))
+    assert list(empty.items) == []

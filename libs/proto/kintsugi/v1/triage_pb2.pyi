@@ -439,3 +439,31 @@ class UpdateShopSettingsRequest(_message.Message):
     scope: _common_pb2.ShopScope
     settings: ShopSettings
     def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., settings: _Optional[_Union[ShopSettings, _Mapping]] = ...) -> None: ...
+
+class TopTermsRequest(_message.Message):
+    __slots__ = ("scope", "dimension", "days", "limit")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    DIMENSION_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    scope: _common_pb2.ShopScope
+    dimension: str
+    days: int
+    limit: int
+    def __init__(self, scope: _Optional[_Union[_common_pb2.ShopScope, _Mapping]] = ..., dimension: _Optional[str] = ..., days: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class TermCount(_message.Message):
+    __slots__ = ("term", "count", "previous_count")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    term: str
+    count: int
+    previous_count: int
+    def __init__(self, term: _Optional[str] = ..., count: _Optional[int] = ..., previous_count: _Optional[int] = ...) -> None: ...
+
+class TopTermsResponse(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[TermCount]
+    def __init__(self, items: _Optional[_Iterable[_Union[TermCount, _Mapping]]] = ...) -> None: ...

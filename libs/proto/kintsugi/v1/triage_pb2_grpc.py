@@ -94,6 +94,11 @@ class TriageStub:
                 request_serializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapResponse.FromString,
                 _registered_method=True)
+        self.TopTerms = channel.unary_unary(
+                '/kintsugi.v1.Triage/TopTerms',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.TopTermsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.TopTermsResponse.FromString,
+                _registered_method=True)
         self.UpsertAgent = channel.unary_unary(
                 '/kintsugi.v1.Triage/UpsertAgent',
                 request_serializer=kintsugi_dot_v1_dot_triage__pb2.UpsertAgentRequest.SerializeToString,
@@ -202,6 +207,12 @@ class TriageServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TopTerms(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpsertAgent(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -300,6 +311,11 @@ def add_TriageServicer_to_server(servicer, server):
                     servicer.Heatmap,
                     request_deserializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_triage__pb2.HeatmapResponse.SerializeToString,
+            ),
+            'TopTerms': grpc.unary_unary_rpc_method_handler(
+                    servicer.TopTerms,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.TopTermsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.TopTermsResponse.SerializeToString,
             ),
             'UpsertAgent': grpc.unary_unary_rpc_method_handler(
                     servicer.UpsertAgent,
@@ -656,6 +672,33 @@ class Triage:
             '/kintsugi.v1.Triage/Heatmap',
             kintsugi_dot_v1_dot_triage__pb2.HeatmapRequest.SerializeToString,
             kintsugi_dot_v1_dot_triage__pb2.HeatmapResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TopTerms(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/TopTerms',
+            kintsugi_dot_v1_dot_triage__pb2.TopTermsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.TopTermsResponse.FromString,
             options,
             channel_credentials,
             insecure,
