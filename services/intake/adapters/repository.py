@@ -190,7 +190,9 @@ class FeedbackRepository:
         """Newest first, keyset-paginated on (occurred_at, id)."""
         query = sa.select(feedback).where(feedback.c.shop_id == shop_id, feedback.c.customer_id == customer_id)
         if after is not None:
-            query = query.where(sa.tuple_(feedback.c.occurred_at, feedback.c.id) < sa.tuple_(*after))
+            query = query.where(
+                sa.tuple_(feedback.c.occurred_at, feedback.c.id) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         rows = (
             await self.session.execute(query.order_by(feedback.c.occurred_at.desc(), feedback.c.id.desc()).limit(limit))
         ).all()

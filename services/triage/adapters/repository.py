@@ -190,7 +190,7 @@ class CaseRepository:
         ).first()
         return _case_from_row(row) if row else None
 
-    async def list(
+    async def page(
         self,
         shop_id: str,
         *,
@@ -216,7 +216,9 @@ class CaseRepository:
         if breached_only:
             query = query.where(t.cases.c.breached.is_(True))
         if after is not None:
-            query = query.where(sa.tuple_(t.cases.c.created_at, t.cases.c.id) < sa.tuple_(*after))
+            query = query.where(
+                sa.tuple_(t.cases.c.created_at, t.cases.c.id) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         rows = await self.session.execute(query.order_by(t.cases.c.created_at.desc(), t.cases.c.id.desc()).limit(limit))
         return [_case_from_row(r) for r in rows]
 
@@ -380,12 +382,14 @@ class AlertRepository:
         )
         return (await self.session.execute(stmt)).first() is not None
 
-    async def list(self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None, kind: str = "") -> list[Any]:
+    async def page(self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None, kind: str = "") -> list[Any]:
         query = sa.select(t.alerts).where(t.alerts.c.shop_id == shop_id)
         if kind:
             query = query.where(t.alerts.c.kind == kind)
         if after is not None:
-            query = query.where(sa.tuple_(t.alerts.c.created_at, t.alerts.c.id) < sa.tuple_(*after))
+            query = query.where(
+                sa.tuple_(t.alerts.c.created_at, t.alerts.c.id) < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         rows = await self.session.execute(
             query.order_by(t.alerts.c.created_at.desc(), t.alerts.c.id.desc()).limit(limit)
         )
@@ -426,10 +430,13 @@ class IncidentRepository:
         )
         return existing.id, False
 
-    async def list(self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None) -> list[Any]:
+    async def page(self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None) -> list[Any]:
         query = sa.select(t.incidents).where(t.incidents.c.shop_id == shop_id)
         if after is not None:
-            query = query.where(sa.tuple_(t.incidents.c.opened_at, t.incidents.c.id) < sa.tuple_(*after))
+            query = query.where(
+                sa.tuple_(t.incidents.c.opened_at, t.incidents.c.id)
+                < sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+            )
         rows = await self.session.execute(
             query.order_by(t.incidents.c.opened_at.desc(), t.incidents.c.id.desc()).limit(limit)
         )

@@ -82,7 +82,7 @@ class CaseWork:
         if filters.get("state") and filters["state"] not in {s.value for s in CaseState}:
             raise InvalidArgument.on("state", f"must be one of {', '.join(s.value for s in CaseState)}")
         async with self._uow() as uow:
-            items = await uow.cases.list(shop_id, limit=limit + 1, after=_after(token), **filters)
+            items = await uow.cases.page(shop_id, limit=limit + 1, after=_after(token), **filters)
         next_token = ""
         if len(items) > limit:
             items = items[:limit]

@@ -48,7 +48,7 @@ class Insights:
     async def alerts(self, *, shop_id: str, size: int, token: str, kind: str = "") -> tuple[list[Any], str]:
         limit = page_size(size)
         async with self._uow() as uow:
-            rows = await uow.alerts.list(shop_id, limit=limit + 1, after=_after(token), kind=kind)
+            rows = await uow.alerts.page(shop_id, limit=limit + 1, after=_after(token), kind=kind)
         next_token = ""
         if len(rows) > limit:
             rows = rows[:limit]
@@ -58,7 +58,7 @@ class Insights:
     async def incidents(self, *, shop_id: str, size: int, token: str) -> tuple[list[Any], str]:
         limit = page_size(size)
         async with self._uow() as uow:
-            rows = await uow.incidents.list(shop_id, limit=limit + 1, after=_after(token))
+            rows = await uow.incidents.page(shop_id, limit=limit + 1, after=_after(token))
         next_token = ""
         if len(rows) > limit:
             rows = rows[:limit]

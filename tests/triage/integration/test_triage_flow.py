@@ -327,7 +327,11 @@ async def test_wrong_shop_sees_nothing_even_calling_the_service(triage) -> None:
 
 async def test_heatmap_counts_cases_by_dimension_pairs(triage) -> None:
     shop = new_shop()
-    texts = [("快递三天了还没到", "Hangzhou"), ("快递一周了还没到", "Hangzhou"), ("衣服色差太大，和描述不符", "Beijing")]
+    texts = [
+        ("快递三天了还没到", "Hangzhou"),
+        ("快递一周了还没到", "Hangzhou"),
+        ("衣服色差太大，和描述不符", "Beijing"),
+    ]
     for i, (text, region) in enumerate(texts):
         await triage.TriageFeedback(
             triage_pb2.TriageFeedbackRequest(
@@ -336,9 +340,7 @@ async def test_heatmap_counts_cases_by_dimension_pairs(triage) -> None:
         )
     by_region = await triage.Heatmap(triage_pb2.HeatmapRequest(scope=scope(shop), rows="category", cols="region"))
     grid = {
-        (r, c): by_region.cells[i].cells[j]
-        for i, r in enumerate(by_region.rows)
-        for j, c in enumerate(by_region.cols)
+        (r, c): by_region.cells[i].cells[j] for i, r in enumerate(by_region.rows) for j, c in enumerate(by_region.cols)
     }
     assert grid[("logistics_delay", "Hangzhou")] == 2
     assert grid[("description_mismatch", "Beijing")] == 1
