@@ -4,8 +4,8 @@ Appends are serialised in PostgreSQL: every appending transaction locks the sing
 (FOR UPDATE), takes the next indexes from it, writes the entries, the Merkle nodes that became complete
 and the new state, and commits; a transaction that fails rolls all of it back, so indexes never repeat
 and never leave a gap, whatever the number of replicas. Concurrent single appends on one replica are
-grouped into one transaction (``AppendQueue``: while one write is in flight the next requests queue up
-and go together), which is what makes many small appends fast.
+grouped into one transaction (``AppendQueue``: the writer takes every request queued while it waited for
+the lock), which is what makes many small appends fast.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def validate_draft(draft: Draft, *, now: datetime, prefix: str = "") -> Draft:
     """The draft if it makes a valid entry; ``InvalidArgument`` naming the field (with ``prefix``) if not."""
     if draft.captured_at is None:
         raise InvalidArgument.on(f"{prefix}captured_at", "is required")
+    draft.template = None  # validate what the draft says now, never a template from before
     with domain_errors(prefix):
         template = draft.entry(0, now)
     if draft.captured_at > now + MAX_CLOCK_SKEW:
