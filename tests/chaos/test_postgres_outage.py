@@ -140,7 +140,9 @@ async def test_postgres_outage_during_ingest(tmp_path_factory: pytest.TempPathFa
         duplicates = [e for e, r in stored.items() if r["n"] != 1]
         wrong = [e for e, told in ids_told.items() if told and (e not in stored or told != {stored[e]["id"]})]
         unaccepted = [e for e in results if e not in accepted]
-        during = [(t, s, took) for a in results.values() for t, s, _, took in a if outage["down"] <= t < outage["up"]]
+        during = [
+            (t, s, took) for a in results.values() for t, s, _, took in a if outage["stopped"] <= t < outage["up"]
+        ]
         after_up = sorted(t for a in results.values() for t, s, _, _ in a if s in (200, 201) and t >= outage["up"])
         recover = (after_up[0] - outage["up"]) if after_up else None
 
