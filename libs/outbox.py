@@ -136,6 +136,10 @@ async def mark_processed(session: AsyncSession, *, shop_id: str, source: str, so
     return (await session.execute(stmt)).first() is not None
 
 
+PERMANENT_PREFIXES = ("INVALID_ARGUMENT:", "ALREADY_EXISTS:", "UNIMPLEMENTED:")
+PARKED_SECONDS = 3600.0
+
+
 def backoff_delay(attempts: int, *, base: float = 0.2, cap: float = 10.0) -> float:
     """Exponential backoff with full jitter for the n-th failed attempt."""
     return random.uniform(0, min(cap, base * (2 ** min(attempts, 16))))
@@ -223,12 +227,18 @@ class OutboxRelay:
                 await session.execute(outbox.update().where(outbox.c.id.in_(delivered_ids)).values(delivered_at=now))
             for row, err in zip(rows, results, strict=True):
                 if err is not None:
+                    # A refusal of the message itself will not change by retrying soon: park it for an hour
+                    # (visible in last_error) instead of looping; transport errors back off as usual.
+                    permanent = err.startswith(PERMANENT_PREFIXES)
+                    delay = PARKED_SECONDS if permanent else backoff_delay(row.attempts)
+                    if permanent:
+                        log.error("outbox message %s refused by %s: %s", row.id, row.method, err)
                     await session.execute(
                         outbox.update()
                         .where(outbox.c.id == row.id)
                         .values(
                             attempts=row.attempts + 1,
-                            next_attempt_at=now + timedelta(seconds=backoff_delay(row.attempts)),
+                            next_attempt_at=now + timedelta(seconds=delay),
                             last_error=err[:500],
                         )
                     )

@@ -13,14 +13,11 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from libs import migrations
-from libs.db import make_engine, make_session_factory
-from libs.errors import DomainError
-from services.intake.application.partners import PartnerUseCases
-from services.intake.application.unit_of_work import IntakeUnitOfWork
-from services.intake.domain.partner import Partner
+if TYPE_CHECKING:  # the database stack is imported only when a partner command runs
+    from services.intake.application.partners import PartnerUseCases
+    from services.intake.domain.partner import Partner
 
 T = TypeVar("T")
 
@@ -28,6 +25,7 @@ T = TypeVar("T")
 @asynccontextmanager
 async def intake_database(data_dir: Path) -> AsyncIterator[str]:
     """Intake's database URL: from the environment, else the embedded server (migrated to head)."""
+    from libs import migrations
     from libs.launcher import Database, database_url_env
 
     url = os.environ.get(database_url_env("intake"))
@@ -52,6 +50,10 @@ async def intake_database(data_dir: Path) -> AsyncIterator[str]:
 
 async def with_partners(url: str, work: Callable[[PartnerUseCases], Awaitable[T]]) -> T:
     """Runs work with partner use cases on intake's database at url."""
+    from libs.db import make_engine, make_session_factory
+    from services.intake.application.partners import PartnerUseCases
+    from services.intake.application.unit_of_work import IntakeUnitOfWork
+
     engine = make_engine(url, pool_size=1)
     try:
         factory = make_session_factory(engine)
@@ -70,6 +72,8 @@ async def list_partners(url: str) -> list[Partner]:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from libs.errors import DomainError
+
     shops = [s.strip() for s in args.shops.split(",") if s.strip()]
 
     async def run() -> tuple[Partner, str]:
