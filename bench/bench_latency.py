@@ -18,10 +18,10 @@ import httpx
 
 from bench.common import RESULTS, ROOT, RunningSystem, latency_summary, write_result
 
-RATES = [int(r) for r in os.environ.get("BENCH_RATES", "100,250,500,1000,2000").split(",")]
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "100,250,500,1000").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 MAIN_RATE, MAIN_SECONDS = 500, float(os.environ.get("BENCH_MAIN_SECONDS", "20"))
-DRAIN_SECONDS = 120
+DRAIN_SECONDS = 90
 
 
 async def offer(system: RunningSystem, headers: dict, shop: str, rate: int, seconds: float) -> dict:
