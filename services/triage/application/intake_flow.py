@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from opentelemetry import trace
 
 from libs.ids import new_id
@@ -313,6 +314,12 @@ class TriageFeedback:
     async def _incidents(self, uow: TriageUnitOfWork, case: Case, now: datetime) -> None:
         window_start = now - timedelta(hours=24)
         signals: dict[str, CaseSignal] = {}
+        # Cases on one SKU, batch or region may arrive in concurrent transactions that cannot see each
+        # other; counting them one after another (lock per key, in a fixed order) lets the last one see all.
+        for key in sorted(
+            f"{case.shop_id}|{c}|{getattr(case, c)}" for c in ("sku", "batch_id", "region") if getattr(case, c)
+        ):
+            await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
         for column in ("sku", "batch_id", "region"):
             value = getattr(case, column)
             if not value:
