@@ -78,6 +78,8 @@ GRPC_TO_HTTP = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.UNAVAILABLE: 503,
     grpc.StatusCode.DEADLINE_EXCEEDED: 503,
+    # A server shutting down (a rolling update) cancels calls still queued on it: transient.
+    grpc.StatusCode.CANCELLED: 503,
 }
 
 

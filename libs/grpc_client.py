@@ -15,8 +15,14 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+# CANCELLED too: a server draining for shutdown cancels calls it had not started (grpc/grpc#41785).
 RETRYABLE = frozenset(
-    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED}
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        grpc.StatusCode.CANCELLED,
+    }
 )
 DEFAULT_TIMEOUT = 5.0
 
@@ -32,6 +38,10 @@ def make_channel(target: str, *, max_message_bytes: int = 8 * 1024 * 1024) -> gr
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
             ("grpc.keepalive_time_ms", 30_000),
+            # Reconnect quickly after a peer restarts (the default backoff grows to minutes).
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 2_000),
         ],
     )
 

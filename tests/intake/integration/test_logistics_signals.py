@@ -341,8 +341,6 @@ async def test_damaged_lost_and_abnormal_signoff_each_yield_one_item(kintsugi: S
 
 
 async def test_a_signal_reaches_triage_as_a_logistics_item(kintsugi: System) -> None:
-    if "triage" not in kintsugi.services:
-        pytest.skip("triage is not running in this session")
     shop = new_shop()
     token = await add_partner(kintsugi, shop)
     await report(kintsugi, token, [event(shop, order_id="t-1", kind="lost", at=NOW - timedelta(hours=1))])

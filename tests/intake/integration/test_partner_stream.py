@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,36 +17,15 @@ from kintsugi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 from libs.timeutil import to_ts
 from services.intake.application.partner_stream import PartnerIngest
 from services.intake.domain.logistics import LogisticsEvent
-from tests.harness import RunDatabases, System, new_shop
+from tests.harness import System, new_shop
 
 # --- fixtures and helpers (test_logistics_signals.py imports these) -----------------------------
 
 
-@pytest.fixture(scope="session")
-def system_if_it_starts(request: pytest.FixtureRequest) -> System | None:
-    """The whole system, or None while another service cannot start yet (intake then runs alone)."""
-    try:
-        return request.getfixturevalue("system")
-    except Exception as exc:  # noqa: BLE001 - any failure of the other services
-        warnings.warn(f"the full system did not start ({exc!r:.200}); running intake alone", stacklevel=1)
-        return None
-
-
-@pytest.fixture(scope="session")
-async def kintsugi(system_if_it_starts: System | None, pg_admin_url: str) -> AsyncIterator[System]:
-    """A running intake (with its partner port), inside the whole system when that starts."""
-    if system_if_it_starts is not None:
-        yield system_if_it_starts
-        return
-    dbs = RunDatabases(pg_admin_url)
-    await dbs.create(("intake",))
-    running = System(dbs)
-    await running.start_service("intake")
-    try:
-        yield running
-    finally:
-        await running.stop()
-        await dbs.drop()
+@pytest.fixture
+def kintsugi(system: System) -> System:
+    """The running system (intake with its partner port); a name the logistics tests share."""
+    return system
 
 
 async def add_partner(system: System, *shops: str) -> str:
