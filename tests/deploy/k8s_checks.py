@@ -83,7 +83,10 @@ CALLS: dict[str, set[str]] = {
     "evidence": set(),
 }
 # Secrets each application may read besides its own database's.
-EXTRA_SECRETS: dict[str, set[str]] = {"gateway": {"gateway-jwt"}, "evidence": {"evidence-signing-key", "evidence-registry-key"}}
+EXTRA_SECRETS: dict[str, set[str]] = {
+    "gateway": {"gateway-jwt"},
+    "evidence": {"evidence-signing-key", "evidence-registry-key"},
+}
 
 # Things outside the namespace the policies talk about.
 INGRESS_NS, DNS_NS, CNPG_NS, MONITORING_NS, TRACING_NS = (
