@@ -36,7 +36,7 @@ train: $(STAMP)
 
 ## Fault injection: kill -9 services, stop PostgreSQL, slow links, bad-input barrage (real processes).
 chaos: $(STAMP)
-	KINTSUGI_CHAOS=1 $(BIN)/python -m pytest -q tests/chaos -p no:cacheprovider
+	KINTSUGI_CHAOS=1 KINTSUGI_CHAOS_ITEMS=5000 $(BIN)/python -m pytest -q tests/chaos -p no:cacheprovider
 
 ## Benchmarks on a fresh system each; results in bench/results/ (latest.json merges them).
 bench: $(STAMP)
