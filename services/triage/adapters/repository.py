@@ -222,9 +222,10 @@ class CaseRepository:
         rows = await self.session.execute(query.order_by(t.cases.c.created_at.desc(), t.cases.c.id.desc()).limit(limit))
         return [_case_from_row(r) for r in rows]
 
-    async def recent_on(self, shop_id: str, column: str, value: str, since: datetime) -> list[Any]:
-        """Cases opened since `since` with the same SKU, batch or region (for group complaints)."""
-        col = t.cases.c[column]
+    async def recent_on(self, shop_id: str, keys: dict[str, str], since: datetime) -> list[Any]:
+        """Cases opened since `since` sharing the SKU, batch or region given in keys (group complaints)."""
+        if not keys:
+            return []
         rows = await self.session.execute(
             sa.select(
                 t.cases.c.id,
@@ -233,7 +234,11 @@ class CaseRepository:
                 t.cases.c.sku,
                 t.cases.c.batch_id,
                 t.cases.c.region,
-            ).where(t.cases.c.shop_id == shop_id, col == value, t.cases.c.created_at > since)
+            ).where(
+                t.cases.c.shop_id == shop_id,
+                t.cases.c.created_at > since,
+                sa.or_(*(t.cases.c[column] == value for column, value in keys.items())),
+            )
         )
         return list(rows)
 
@@ -527,15 +532,17 @@ class CountsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def bump(self, shop_id: str, dimension: str, value: str, hour: datetime) -> None:
+    async def bump(self, shop_id: str, dimension: str, value: str, hour: datetime) -> int:
+        """Counts one more item this hour; returns the hour's count so far."""
         stmt = postgresql.insert(t.hourly_counts).values(
             shop_id=shop_id, dimension=dimension, value=value, hour=hour, count=1
         )
-        await self.session.execute(
+        result = await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["shop_id", "dimension", "value", "hour"], set_={"count": t.hourly_counts.c.count + 1}
-            )
+            ).returning(t.hourly_counts.c.count)
         )
+        return int(result.scalar_one())
 
     async def history(self, shop_id: str, dimension: str, value: str, hours: list[datetime]) -> dict[datetime, int]:
         rows = await self.session.execute(

@@ -25,7 +25,7 @@ from services.triage.domain.incident import CaseSignal, detect_incidents
 from services.triage.domain.malicious import ReviewerReview, assess_malicious
 from services.triage.domain.risk import RiskOverrides
 from services.triage.domain.sla import ShopCalendar
-from services.triage.domain.surge import detect_surge, hour_start
+from services.triage.domain.surge import DEFAULT_SURGE_POLICY, detect_surge, hour_start
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kintsugi.triage")
@@ -91,6 +91,8 @@ class TriageFeedback:
         self._uow = uow_factory
         self._clock = clock
         self._on_commit = on_commit
+        # (shop, dimension, value, hour) this replica already raised a surge alert for: skip the history read.
+        self._surges_alerted: set[tuple[str, str, str, datetime]] = set()
 
     async def __call__(self, item: IncomingFeedback) -> TriageOutcome:
         """Idempotent by (feedback id, revision): a redelivery changes nothing and returns the same case."""
@@ -131,7 +133,8 @@ class TriageFeedback:
                 )
                 span.set_attribute("kintsugi.triage.category", str(assessment.category.category))
                 span.set_attribute("kintsugi.triage.priority", str(assessment.priority.priority))
-            previous = await uow.analyses.get(item.shop_id, item.feedback_id)
+            # A first revision has no earlier analysis (a redelivery was caught by mark_processed above).
+            previous = await uow.analyses.get(item.shop_id, item.feedback_id) if item.revision > 1 else None
             case_id = previous.case_id if previous is not None and previous.case_id else None
             if case_id is not None:
                 await self._revision_of_case(uow, item, case_id, now)
@@ -286,11 +289,18 @@ class TriageFeedback:
 
     async def _surges(self, uow: TriageUnitOfWork, shop_id: str, dimension: str, value: str, now: datetime) -> None:
         hour = hour_start(now)
-        await uow.counts.bump(shop_id, dimension, value, hour)
+        current = await uow.counts.bump(shop_id, dimension, value, hour)
+        alerted = (shop_id, dimension, value, hour)
+        # Below the minimum count there is no surge whatever the baseline; once alerted, the hour is done.
+        if current < DEFAULT_SURGE_POLICY.min_count or alerted in self._surges_alerted:
+            return
         past = hours_back(hour, 7)
         counts = await uow.counts.history(shop_id, dimension, value, [hour, *past])
         result = detect_surge(counts.get(hour, 0), [counts.get(h, 0) for h in past])
         if result.is_surge:
+            if len(self._surges_alerted) > 10_000:
+                self._surges_alerted.clear()
+            uow.after_commit(lambda: self._surges_alerted.add(alerted))
             await uow.alerts.raise_once(
                 {
                     "shop_id": shop_id,
@@ -320,19 +330,16 @@ class TriageFeedback:
             f"{case.shop_id}|{c}|{getattr(case, c)}" for c in ("sku", "batch_id", "region") if getattr(case, c)
         ):
             await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
-        for column in ("sku", "batch_id", "region"):
-            value = getattr(case, column)
-            if not value:
-                continue
-            for row in await uow.cases.recent_on(case.shop_id, column, value, window_start):
-                signals[row.id] = CaseSignal(
-                    row.id,
-                    row.created_at,
-                    row.category,
-                    sku=row.sku or None,
-                    batch_id=row.batch_id or None,
-                    region=row.region or None,
-                )
+        keys = {c: getattr(case, c) for c in ("sku", "batch_id", "region") if getattr(case, c)}
+        for row in await uow.cases.recent_on(case.shop_id, keys, window_start):
+            signals[row.id] = CaseSignal(
+                row.id,
+                row.created_at,
+                row.category,
+                sku=row.sku or None,
+                batch_id=row.batch_id or None,
+                region=row.region or None,
+            )
         for decision in detect_incidents(shop_id=case.shop_id, cases=signals.values(), now=now):
             if case.id not in decision.case_ids:
                 continue
