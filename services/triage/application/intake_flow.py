@@ -136,10 +136,13 @@ class TriageFeedback:
             # A first revision has no earlier analysis (a redelivery was caught by mark_processed above).
             previous = await uow.analyses.get(item.shop_id, item.feedback_id) if item.revision > 1 else None
             case_id = previous.case_id if previous is not None and previous.case_id else None
+            new_case: Case | None = None
             if case_id is not None:
                 await self._revision_of_case(uow, item, case_id, now)
             elif assessment.needs_case:
-                case_id = await self._open_or_attach(uow, item, assessment, sentiment, intensity, calendar, now)
+                case_id, new_case = await self._open_or_attach(
+                    uow, item, assessment, sentiment, intensity, calendar, now
+                )
             await uow.analyses.save(
                 {
                     "shop_id": item.shop_id,
@@ -157,12 +160,9 @@ class TriageFeedback:
                     "analysed_at": now,
                 }
             )
-            if assessment.category.is_complaint:
-                await self._surges(uow, item.shop_id, "category", str(assessment.category.category), now)
-            for hit in assessment.risk_hits:
-                await self._surges(uow, item.shop_id, "risk_term", hit.term, now)
             if item.channel in REVIEW_CHANNELS and item.revision == 1:
                 await self._maybe_malicious(uow, item, case_id or "", now)
+            await self._shared_counters(uow, item, assessment, new_case, now)
             await uow.commit()
         if self._on_commit is not None:
             self._on_commit()
@@ -200,7 +200,8 @@ class TriageFeedback:
         intensity: float,
         calendar: ShopCalendar,
         now: datetime,
-    ) -> str:
+    ) -> tuple[str, Case | None]:
+        """The case this item belongs to: an open one of the same customer and order, or a new one."""
         risk_terms = [{"term": h.term, "kind": str(h.kind), "severity": str(h.severity)} for h in a.risk_hits]
         existing = None
         if item.order_id and item.customer_id:
@@ -220,7 +221,7 @@ class TriageFeedback:
                 TimelineEntry(now, "system", "feedback_added", case.state, case.state, item.feedback_id),
             )
             await self._risk_alerts(uow, case, a, now)
-            return case.id
+            return case.id, None
 
         assert a.sla is not None
         case = Case(
@@ -261,15 +262,34 @@ class TriageFeedback:
         await uow.cases.add(case)
         await schedule_clocks(uow, case, calendar)
         await self._risk_alerts(uow, case, a, now)
-        await uow.counts.add_case_fact(
-            item.shop_id, hour_start(now), case.category, case.region or "-", case.product_line or "-", case.priority
-        )
-        await self._incidents(uow, case, now)
-        if a.compensable:
-            uow.outbox.append(case_to_compensation(case, item.media))
-        if case.sku or case.supplier_id or case.batch_id:
-            uow.outbox.append(case_to_supplier_audit(case, safety=a.safety))
-        return case.id
+        return case.id, case
+
+    async def _shared_counters(
+        self, uow: TriageUnitOfWork, item: IncomingFeedback, a: Assessment, case: Case | None, now: datetime
+    ) -> None:
+        """Steps that touch rows every item of a shop shares (hourly counters, the incident lock).
+
+        They run last, just before commit, so concurrent deliveries hold those row locks for a few
+        statements rather than for the whole transaction.
+        """
+        if case is not None:
+            await uow.counts.add_case_fact(
+                case.shop_id,
+                hour_start(now),
+                case.category,
+                case.region or "-",
+                case.product_line or "-",
+                case.priority,
+            )
+            await self._incidents(uow, case, now)
+            if a.compensable:
+                uow.outbox.append(case_to_compensation(case, item.media))
+            if case.sku or case.supplier_id or case.batch_id:
+                uow.outbox.append(case_to_supplier_audit(case, safety=a.safety))
+        if a.category.is_complaint:
+            await self._surges(uow, item.shop_id, "category", str(a.category.category), now)
+        for hit in a.risk_hits:
+            await self._surges(uow, item.shop_id, "risk_term", hit.term, now)
 
     async def _risk_alerts(self, uow: TriageUnitOfWork, case: Case, a: Assessment, now: datetime) -> None:
         for hit in a.risk_hits:
