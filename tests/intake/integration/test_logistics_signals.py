@@ -15,7 +15,6 @@ from tests.intake.integration import test_partner_stream as partner_stream
 from tests.intake.integration.test_partner_stream import add_partner, count, event, report
 
 # The same running intake as the partner-stream tests (the whole system, or intake alone).
-system_if_it_starts = partner_stream.system_if_it_starts
 kintsugi = partner_stream.kintsugi
 
 NOW = datetime.now(UTC)
