@@ -360,7 +360,9 @@ class TriageFeedback:
                 batch_id=row.batch_id or None,
                 region=row.region or None,
             )
-        for decision in detect_incidents(shop_id=case.shop_id, cases=signals.values(), now=now):
+        # Judge at the time the lock was granted: cases committed meanwhile by others opened after `now`.
+        judged_at = max(now, self._clock())
+        for decision in detect_incidents(shop_id=case.shop_id, cases=signals.values(), now=judged_at):
             if case.id not in decision.case_ids:
                 continue
             incident_id, opened = await uow.incidents.open_or_extend(
