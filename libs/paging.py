@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
 
 from libs.errors import InvalidArgument
@@ -37,3 +38,14 @@ def decode_token(token: str) -> list[Any] | None:
     if not isinstance(value, list):
         raise InvalidArgument.on("page_token", "is not a token this service issued")
     return value
+
+
+def decode_keyset(token: str) -> tuple[datetime, str] | None:
+    """A (time, id) keyset position from a token this service issued; None for the first page."""
+    key = decode_token(token)
+    if key is None:
+        return None
+    try:
+        return datetime.fromisoformat(key[0]), str(key[1])
+    except (IndexError, TypeError, ValueError):
+        raise InvalidArgument.on("page_token", "is not a token this service issued") from None

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from libs.errors import AlreadyExists, InvalidArgument, NotFound
 from libs.ids import new_id
-from libs.paging import decode_token, encode_token, page_size
+from libs.paging import decode_keyset, encode_token, page_size
 from libs.timeutil import utcnow
 from services.intake.adapters.repository import NewRow
 from services.intake.adapters.triage_feed import to_triage
@@ -133,13 +133,7 @@ class FeedbackUseCases:
         if not customer_id:
             raise InvalidArgument.on("customer_id", "is required")
         limit = page_size(size)
-        key = decode_token(token)
-        after = None
-        if key is not None:
-            try:
-                after = (datetime.fromisoformat(key[0]), str(key[1]))
-            except (IndexError, ValueError, TypeError):
-                raise InvalidArgument.on("page_token", "is not a token this service issued") from None
+        after = decode_keyset(token)
         async with self._uow() as uow:
             items = await uow.feedback.list_by_customer(
                 shop_id=shop_id, customer_id=customer_id, limit=limit + 1, after=after

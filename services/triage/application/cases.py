@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from libs.errors import InvalidArgument, NotFound
 from libs.ids import new_id
-from libs.paging import decode_token, encode_token, page_size
+from libs.paging import decode_keyset, encode_token, page_size
 from libs.timeutil import utcnow
 from services.triage.application.scheduling import schedule_clocks
 from services.triage.application.unit_of_work import TriageUnitOfWork
@@ -24,16 +24,6 @@ from services.triage.domain.sla import ShopCalendar, SlaClock, escalate, pause, 
 
 MAX_NOTE = 2000
 FOLLOW_UP_AFTER = timedelta(days=7)
-
-
-def _after(token: str) -> tuple[datetime, str] | None:
-    key = decode_token(token)
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(key[0]), str(key[1])
-    except (IndexError, TypeError, ValueError):
-        raise InvalidArgument.on("page_token", "is not a token this service issued") from None
 
 
 def _note(note: str) -> str:
@@ -82,7 +72,7 @@ class CaseWork:
         if filters.get("state") and filters["state"] not in {s.value for s in CaseState}:
             raise InvalidArgument.on("state", f"must be one of {', '.join(s.value for s in CaseState)}")
         async with self._uow() as uow:
-            items = await uow.cases.page(shop_id, limit=limit + 1, after=_after(token), **filters)
+            items = await uow.cases.page(shop_id, limit=limit + 1, after=decode_keyset(token), **filters)
         next_token = ""
         if len(items) > limit:
             items = items[:limit]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from libs.errors import InvalidArgument, NotFound
-from libs.paging import decode_token, encode_token, page_size
+from libs.paging import decode_keyset, encode_token, page_size
 from libs.timeutil import utcnow
 from services.triage.application.unit_of_work import TriageUnitOfWork
 from services.triage.domain.category import CategoryOverrides
@@ -18,16 +18,6 @@ from services.triage.domain.sla import ShopCalendar
 DIMENSIONS = ("category", "hour", "region", "product_line", "weekday", "priority")
 FIXED_AXES = {"hour": [str(h) for h in range(24)], "weekday": [str(d) for d in range(1, 8)]}
 MAX_RANGE = timedelta(days=366)
-
-
-def _after(token: str) -> tuple[datetime, str] | None:
-    key = decode_token(token)
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(key[0]), str(key[1])
-    except (IndexError, TypeError, ValueError):
-        raise InvalidArgument.on("page_token", "is not a token this service issued") from None
 
 
 def _json_object(text: str, field: str) -> dict[str, Any]:
@@ -48,7 +38,7 @@ class Insights:
     async def alerts(self, *, shop_id: str, size: int, token: str, kind: str = "") -> tuple[list[Any], str]:
         limit = page_size(size)
         async with self._uow() as uow:
-            rows = await uow.alerts.page(shop_id, limit=limit + 1, after=_after(token), kind=kind)
+            rows = await uow.alerts.page(shop_id, limit=limit + 1, after=decode_keyset(token), kind=kind)
         next_token = ""
         if len(rows) > limit:
             rows = rows[:limit]
@@ -58,7 +48,7 @@ class Insights:
     async def incidents(self, *, shop_id: str, size: int, token: str) -> tuple[list[Any], str]:
         limit = page_size(size)
         async with self._uow() as uow:
-            rows = await uow.incidents.page(shop_id, limit=limit + 1, after=_after(token))
+            rows = await uow.incidents.page(shop_id, limit=limit + 1, after=decode_keyset(token))
         next_token = ""
         if len(rows) > limit:
             rows = rows[:limit]
