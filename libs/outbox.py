@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 import grpc
 import sqlalchemy as sa
@@ -23,6 +23,8 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from libs.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("kintsugi.outbox")
@@ -123,6 +125,21 @@ async def enqueue(session: AsyncSession, messages: list[OutboxMessage]) -> None:
             for m in messages
         ],
     )
+
+
+class OutboxUnitOfWork(UnitOfWork):
+    """A unit of work whose `outbox` messages are written in the same transaction, at commit."""
+
+    outbox: list[OutboxMessage]
+
+    async def __aenter__(self) -> Self:
+        self.outbox = []
+        return await super().__aenter__()
+
+    async def commit(self) -> None:
+        await enqueue(self.session, self.outbox)
+        self.outbox = []
+        await super().commit()
 
 
 async def mark_processed(session: AsyncSession, *, shop_id: str, source: str, source_id: str) -> bool:

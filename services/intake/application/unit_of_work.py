@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from libs.db import UnitOfWork
-from libs.outbox import OutboxMessage, enqueue
+from libs.outbox import OutboxUnitOfWork
 from services.intake.adapters.logistics_repository import LogisticsRepository
 from services.intake.adapters.partner_repository import PartnerRepository
 from services.intake.adapters.repository import FeedbackRepository, IdempotencyKeys
 
 
-class IntakeUnitOfWork(UnitOfWork):
+class IntakeUnitOfWork(OutboxUnitOfWork):
     feedback: FeedbackRepository
     partners: PartnerRepository
     logistics: LogisticsRepository
@@ -19,10 +18,3 @@ class IntakeUnitOfWork(UnitOfWork):
         self.idempotency = IdempotencyKeys(self.session)
         self.partners = PartnerRepository(self.session)
         self.logistics = LogisticsRepository(self.session)
-        self.outbox: list[OutboxMessage] = []
-
-    async def commit(self) -> None:
-        # Outbox rows go in the same transaction as the rows they describe.
-        await enqueue(self.session, self.outbox)
-        self.outbox = []
-        await super().commit()

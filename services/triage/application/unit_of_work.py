@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from libs.db import UnitOfWork
-from libs.outbox import OutboxMessage, enqueue
+from libs.outbox import OutboxUnitOfWork
 from services.triage.adapters.repository import (
     AlertRepository,
     AnalysisRepository,
@@ -16,7 +15,7 @@ from services.triage.adapters.repository import (
 )
 
 
-class TriageUnitOfWork(UnitOfWork):
+class TriageUnitOfWork(OutboxUnitOfWork):
     def bind_repositories(self) -> None:
         self.settings = SettingsRepository(self.session)
         self.analyses = AnalysisRepository(self.session)
@@ -26,9 +25,3 @@ class TriageUnitOfWork(UnitOfWork):
         self.incidents = IncidentRepository(self.session)
         self.staff = StaffRepository(self.session)
         self.counts = CountsRepository(self.session)
-        self.outbox: list[OutboxMessage] = []
-
-    async def commit(self) -> None:
-        await enqueue(self.session, self.outbox)
-        self.outbox = []
-        await super().commit()
