@@ -144,13 +144,23 @@ class OutboxUnitOfWork(UnitOfWork):
 
 async def mark_processed(session: AsyncSession, *, shop_id: str, source: str, source_id: str) -> bool:
     """Records a received message; False when it was processed before (the caller then does nothing)."""
+    return bool(await mark_processed_many(session, source=source, keys=[(shop_id, source_id)]))
+
+
+async def mark_processed_many(
+    session: AsyncSession, *, source: str, keys: list[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Records received messages given as (shop, source id); returns those not processed before."""
+    if not keys:
+        return set()
+    rows = [{"shop_id": shop, "source": source, "source_id": sid} for shop, sid in sorted(set(keys))]
     stmt = (
         postgresql.insert(processed_messages)
-        .values(shop_id=shop_id, source=source, source_id=source_id)
+        .values(rows)
         .on_conflict_do_nothing()
-        .returning(processed_messages.c.source_id)
+        .returning(processed_messages.c.shop_id, processed_messages.c.source_id)
     )
-    return (await session.execute(stmt)).first() is not None
+    return {(r.shop_id, r.source_id) for r in await session.execute(stmt)}
 
 
 PERMANENT_PREFIXES = ("INVALID_ARGUMENT:", "ALREADY_EXISTS:", "UNIMPLEMENTED:")
@@ -160,6 +170,21 @@ PARKED_SECONDS = 3600.0
 def backoff_delay(attempts: int, *, base: float = 0.2, cap: float = 10.0) -> float:
     """Exponential backoff with full jitter for the n-th failed attempt."""
     return random.uniform(0, min(cap, base * (2 ** min(attempts, 16))))
+
+
+@dataclass(frozen=True)
+class BatchRoute:
+    """How rows of one method travel many to a call of the receiver's batch method.
+
+    `pack` turns the rows' stored requests into one batch request; `unpack` reads the batch reply into
+    one outcome per row, in order: None when the row was taken, else "STATUS_NAME: details" as a
+    single call would have failed.
+    """
+
+    method: str
+    pack: Callable[[list[bytes]], bytes]
+    unpack: Callable[[bytes], list[str | None]]
+    max_items: int = 100
 
 
 class OutboxRelay:
@@ -175,6 +200,7 @@ class OutboxRelay:
         call_timeout: float = 10.0,
         # A few calls in flight keep the receiver busy without queueing behind its connection pool.
         concurrency: int = 8,
+        batch_routes: dict[str, BatchRoute] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._channel_for = channel_for
@@ -182,6 +208,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._call_timeout = call_timeout
         self._semaphore = asyncio.Semaphore(concurrency)
+        self._batch_routes = dict(batch_routes or {})
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -237,7 +264,7 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            results = await asyncio.gather(*(self._deliver(row) for row in rows))
+            results = await self._deliver_all(list(rows))
             now = datetime.now(UTC)
             delivered_ids = [row.id for row, err in zip(rows, results, strict=True) if err is None]
             if delivered_ids:
@@ -261,6 +288,63 @@ class OutboxRelay:
                     )
             self.delivered += len(delivered_ids)
             return len(rows)
+
+    async def _deliver_all(self, rows: list[Any]) -> list[str | None]:
+        """Each row's outcome, in order: rows with a batch route go many to a call, the rest one each."""
+        singles: list[int] = []
+        chunks: list[list[int]] = []
+        open_chunk: dict[tuple[str, str], list[int]] = {}
+        for n, row in enumerate(rows):
+            route = self._batch_routes.get(row.method)
+            if route is None:
+                singles.append(n)
+                continue
+            chunk = open_chunk.setdefault((row.destination, row.method), [])
+            if not chunk:
+                chunks.append(chunk)
+            chunk.append(n)
+            if len(chunk) >= route.max_items:
+                del open_chunk[(row.destination, row.method)]
+        results: list[str | None] = [None] * len(rows)
+
+        async def single(n: int) -> None:
+            results[n] = await self._deliver(rows[n])
+
+        async def batch(chunk: list[int]) -> None:
+            for n, outcome in zip(chunk, await self._deliver_batch([rows[n] for n in chunk]), strict=True):
+                results[n] = outcome
+
+        await asyncio.gather(*(single(n) for n in singles), *(batch(c) for c in chunks))
+        return results
+
+    async def _deliver_batch(self, rows: list[Any]) -> list[str | None]:
+        route = self._batch_routes[rows[0].method]
+        # The call continues the first row's trace and links the others', so each item's trace leads here.
+        token = otel_context.attach(propagate.extract(rows[0].trace_context or {}))
+        links = [
+            trace.Link(trace.get_current_span(propagate.extract(row.trace_context or {})).get_span_context())
+            for row in rows[1:]
+        ]
+        try:
+            async with self._semaphore:
+                with tracer.start_as_current_span(
+                    "outbox.deliver_batch",
+                    attributes={"kintsugi.outbox.method": route.method, "kintsugi.outbox.items": len(rows)},
+                    links=links,
+                ):
+                    call = self._channel_for(rows[0].destination).unary_unary(route.method)
+                    reply = await call(route.pack([bytes(row.payload) for row in rows]), timeout=self._call_timeout)
+            outcomes = route.unpack(reply)
+            if len(outcomes) != len(rows):
+                return [f"INTERNAL: {route.method} answered {len(outcomes)} results for {len(rows)} items"] * len(rows)
+            return outcomes
+        except grpc.aio.AioRpcError as exc:
+            return [f"{exc.code().name}: {exc.details()}"] * len(rows)
+        except Exception as exc:  # never let one bad batch stop the others
+            log.exception("outbox batch delivery crashed")
+            return [repr(exc)] * len(rows)
+        finally:
+            otel_context.detach(token)
 
     async def _deliver(self, row: Any) -> str | None:
         parent = propagate.extract(row.trace_context or {})

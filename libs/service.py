@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import ClassVar
 
 import grpc
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from libs.db import make_engine, make_session_factory
 from libs.grpc_client import make_channel
 from libs.grpc_server import RunningServer, ServerSpec, serve_until_signalled, start_server
-from libs.outbox import OutboxRelay
+from libs.outbox import BatchRoute, OutboxRelay
 from libs.settings import Endpoints, ServiceSettings
 from libs.telemetry import instrument_engine, setup_logging, setup_telemetry
 
@@ -24,6 +25,8 @@ class Service:
 
     name: ClassVar[str]
     uses_outbox: ClassVar[bool] = True
+    # Outbox methods the relay delivers many to a call: {single method: route to the batch method}.
+    relay_batch_routes: ClassVar[Mapping[str, BatchRoute]] = {}
 
     def __init__(self, settings: ServiceSettings, endpoints: Endpoints | None = None) -> None:
         if not settings.database_url:
@@ -73,6 +76,7 @@ class Service:
                 self.channel,
                 batch_size=self.settings.outbox_batch_size,
                 poll_seconds=self.settings.outbox_poll_seconds,
+                batch_routes=dict(self.relay_batch_routes),
             )
             self.relay.start()
         for factory in self.background_workers():

@@ -6,6 +6,7 @@ from kintsugi.v1 import intake_pb2, intake_pb2_grpc
 
 from libs.grpc_server import ServerSpec
 from libs.service import Service
+from services.intake.adapters.triage_feed import TRIAGE_BATCH_ROUTES
 from services.intake.application.feedback import FeedbackUseCases
 from services.intake.application.logistics_signals import LogisticsSignals
 from services.intake.application.partner_stream import PartnerIngest
@@ -17,6 +18,7 @@ from services.intake.settings import IntakeSettings
 
 class IntakeService(Service):
     name = "intake"
+    relay_batch_routes = TRIAGE_BATCH_ROUTES
     settings: IntakeSettings
 
     def __init__(self, settings: IntakeSettings, endpoints=None) -> None:  # type: ignore[no-untyped-def]

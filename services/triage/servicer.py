@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kintsugi.v1 import triage_pb2, triage_pb2_grpc
 
-from libs.scope import shop_of
+from libs.errors import DomainError, InvalidArgument
+from libs.scope import SHOP_ID, shop_of
 from libs.timeutil import from_ts
 from services.triage.adapters.proto_mapping import (
     alert_to_proto,
@@ -16,7 +17,20 @@ from services.triage.adapters.proto_mapping import (
 )
 from services.triage.application.cases import CaseWork
 from services.triage.application.insights import Insights, analyses_of
-from services.triage.application.intake_flow import TriageFeedback
+from services.triage.application.intake_flow import IncomingFeedback, TriageFeedback
+
+
+def _incoming(feedback) -> IncomingFeedback:  # type: ignore[no-untyped-def]
+    if not SHOP_ID.match(feedback.shop_id) or not feedback.id:
+        raise InvalidArgument.on("feedback", "needs a shop id and an id")
+    return incoming_from_proto(feedback)
+
+
+def _failed(exc: Exception) -> triage_pb2.TriageFeedbackResult:
+    """One item's refusal, as the status the single call would have answered."""
+    if isinstance(exc, DomainError):
+        return triage_pb2.TriageFeedbackResult(error_code=exc.code.name, error=exc.message)
+    return triage_pb2.TriageFeedbackResult(error_code="INTERNAL", error="internal error")
 
 
 def _actor(scope) -> str:  # type: ignore[no-untyped-def]
@@ -31,13 +45,25 @@ class TriageServicer(triage_pb2_grpc.TriageServicer):
         self.uow_factory = uow_factory
 
     async def TriageFeedback(self, request, context):  # noqa: N802
-        from libs.errors import InvalidArgument
-        from libs.scope import SHOP_ID
-
-        if not SHOP_ID.match(request.feedback.shop_id) or not request.feedback.id:
-            raise InvalidArgument.on("feedback", "needs a shop id and an id")
-        outcome = await self.triage_feedback(incoming_from_proto(request.feedback))
+        outcome = await self.triage_feedback(_incoming(request.feedback))
         return triage_pb2.TriageFeedbackResponse(case_id=outcome.case_id, duplicate=outcome.duplicate)
+
+    async def TriageFeedbackBatch(self, request, context):  # noqa: N802
+        results: list[triage_pb2.TriageFeedbackResult | None] = [None] * len(request.items)
+        valid: list[tuple[int, IncomingFeedback]] = []
+        for n, entry in enumerate(request.items):
+            try:
+                valid.append((n, _incoming(entry.feedback)))
+            except DomainError as exc:
+                results[n] = _failed(exc)
+        outcomes = await self.triage_feedback.many([item for _, item in valid])
+        for (n, _), outcome in zip(valid, outcomes, strict=True):
+            results[n] = (
+                _failed(outcome)
+                if isinstance(outcome, Exception)
+                else triage_pb2.TriageFeedbackResult(case_id=outcome.case_id, duplicate=outcome.duplicate)
+            )
+        return triage_pb2.TriageFeedbackBatchResponse(results=results)
 
     async def GetAnalyses(self, request, context):  # noqa: N802
         rows = await analyses_of(self.uow_factory, shop_of(request.scope), list(request.feedback_ids))

@@ -7,10 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from libs.db import make_engine, make_session_factory
-from libs.outbox import OutboxMessage, OutboxRelay, enqueue, mark_processed, outbox
+from libs.outbox import BatchRoute, OutboxMessage, OutboxRelay, enqueue, mark_processed, mark_processed_many, outbox
 from tests.harness import RunDatabases, eventually, free_port
 
 METHOD = "/test.Sink/Deliver"
+BATCH_METHOD = "/test.Sink/DeliverMany"
 
 
 class Receiver:
@@ -28,10 +29,25 @@ class Receiver:
             await mark_processed(session, shop_id="s1", source="test", source_id=request.decode())
         return b""
 
+    async def handle_many(self, request: bytes, context) -> bytes:
+        """Takes newline-separated ids in one transaction; refuses those starting with "bad", item by item."""
+        self.batch_calls += 1
+        ids = request.decode().split("\n")
+        self.batch_sizes.append(len(ids))
+        async with self.session_factory() as session, session.begin():
+            await mark_processed_many(session, source="test", keys=[("s1", i) for i in ids if not i.startswith("bad")])
+        return "\n".join("INVALID_ARGUMENT: no bad ids" if i.startswith("bad") else "" for i in ids).encode()
+
     async def start(self) -> None:
+        self.batch_calls = 0
+        self.batch_sizes: list[int] = []
         self.server = grpc.aio.server()
         handler = grpc.method_handlers_generic_handler(
-            "test.Sink", {"Deliver": grpc.unary_unary_rpc_method_handler(self.handle)}
+            "test.Sink",
+            {
+                "Deliver": grpc.unary_unary_rpc_method_handler(self.handle),
+                "DeliverMany": grpc.unary_unary_rpc_method_handler(self.handle_many),
+            },
         )
         self.server.add_generic_rpc_handlers((handler,))
         self.server.add_insecure_port(f"127.0.0.1:{self.port}")
@@ -134,3 +150,73 @@ async def test_two_relays_never_deliver_a_row_twice_at_once(db) -> None:
             await relay.stop()
         await channel.close()
         await receiver.stop()
+
+
+async def test_batch_route_delivers_many_rows_a_call_and_parks_each_refused_row(db) -> None:
+    port = free_port()
+    receiver = Receiver(db, port)
+    await receiver.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    route = BatchRoute(
+        method=BATCH_METHOD,
+        pack=lambda requests: b"\n".join(requests),
+        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
+        max_items=40,
+    )
+    relay = OutboxRelay(db, lambda _: channel, batch_size=100, poll_seconds=0.02, batch_routes={METHOD: route})
+    ids = [f"b{i:04d}" for i in range(300)]
+    await _write(db, ids[:150] + ["bad-1", "bad-2"] + ids[150:], commit=True)
+    relay.start()
+    try:
+        await eventually(lambda: _only_pending(db, 2), timeout=30)
+        assert await _processed(db) == ids
+        assert receiver.calls == 0  # nothing went one by one
+        assert sum(receiver.batch_sizes) == 302 and max(receiver.batch_sizes) <= 40
+        assert receiver.batch_calls <= 302 // 40 + 4  # 100 rows a claim: 40 + 40 + 20
+        async with db() as session:
+            parked = (
+                await session.execute(
+                    sa.select(outbox.c.source_id, outbox.c.attempts, outbox.c.last_error, outbox.c.next_attempt_at)
+                    .where(outbox.c.delivered_at.is_(None))
+                    .order_by(outbox.c.source_id)
+                )
+            ).all()
+        assert [(p.source_id, p.attempts, p.last_error) for p in parked] == [
+            ("bad-1", 1, "INVALID_ARGUMENT: no bad ids"),
+            ("bad-2", 1, "INVALID_ARGUMENT: no bad ids"),
+        ]
+    finally:
+        await relay.stop()
+        await channel.close()
+        await receiver.stop()
+
+
+async def test_batch_route_retries_the_whole_call_when_the_receiver_is_down(db) -> None:
+    port = free_port()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    route = BatchRoute(
+        method=BATCH_METHOD,
+        pack=lambda requests: b"\n".join(requests),
+        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
+    )
+    relay = OutboxRelay(
+        db, lambda _: channel, batch_size=100, poll_seconds=0.05, call_timeout=0.5, batch_routes={METHOD: route}
+    )
+    ids = [f"d{i:04d}" for i in range(120)]
+    await _write(db, ids, commit=True)
+    relay.start()
+    try:
+        await asyncio.sleep(0.8)
+        assert await _pending(db) == 120
+        receiver = Receiver(db, port)
+        await receiver.start()
+        await eventually(lambda: _pending_is_zero(db), timeout=60)
+        assert await _processed(db) == ids
+        await receiver.stop()
+    finally:
+        await relay.stop()
+        await channel.close()
+
+
+async def _only_pending(db, n: int) -> bool:
+    return await _pending(db) == n

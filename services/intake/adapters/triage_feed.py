@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from kintsugi.v1 import triage_pb2
 
-from libs.outbox import OutboxMessage
+from libs.outbox import BatchRoute, OutboxMessage
 from services.intake.adapters.proto_mapping import stored_to_proto
 from services.intake.domain.feedback import StoredFeedback
 
 TRIAGE_FEEDBACK = "/kintsugi.v1.Triage/TriageFeedback"
+TRIAGE_FEEDBACK_BATCH = "/kintsugi.v1.Triage/TriageFeedbackBatch"
 
 
 def to_triage(stored: StoredFeedback) -> OutboxMessage:
@@ -20,3 +21,19 @@ def to_triage(stored: StoredFeedback) -> OutboxMessage:
         payload=request.SerializeToString(),
         source_id=f"{stored.id}:{stored.revision}",
     )
+
+
+def _pack(requests: list[bytes]) -> bytes:
+    batch = triage_pb2.TriageFeedbackBatchRequest(
+        items=[triage_pb2.TriageFeedbackRequest.FromString(r) for r in requests]
+    )
+    return batch.SerializeToString()
+
+
+def _unpack(reply: bytes) -> list[str | None]:
+    results = triage_pb2.TriageFeedbackBatchResponse.FromString(reply).results
+    return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
+
+
+# The relay hands triage up to 100 items a call: one transaction there instead of one per item.
+TRIAGE_BATCH_ROUTES = {TRIAGE_FEEDBACK: BatchRoute(method=TRIAGE_FEEDBACK_BATCH, pack=_pack, unpack=_unpack)}

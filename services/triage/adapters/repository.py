@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -99,6 +101,17 @@ class SettingsRepository:
             return {"calendar": {}, "risk_overrides": {}, "category_overrides": {}}
         return dict(row._mapping)
 
+    async def many(self, shop_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Each shop's settings (the defaults for a shop that has none), in one query."""
+        wanted = sorted(set(shop_ids))
+        found = {
+            row.shop_id: dict(row._mapping)
+            for row in await self.session.execute(
+                sa.select(t.shop_settings).where(t.shop_settings.c.shop_id.in_(wanted))
+            )
+        }
+        return {s: found.get(s) or {"calendar": {}, "risk_overrides": {}, "category_overrides": {}} for s in wanted}
+
     async def put(self, shop_id: str, *, calendar: dict, risk: dict, category: dict, now: datetime) -> None:  # type: ignore[type-arg]
         stmt = postgresql.insert(t.shop_settings).values(
             shop_id=shop_id, calendar=calendar, risk_overrides=risk, category_overrides=category, updated_at=now
@@ -122,10 +135,27 @@ class AnalysisRepository:
             )
         ).first()
 
-    async def save(self, values: dict[str, Any]) -> None:
-        stmt = postgresql.insert(t.analyses).values(**values)
-        update = {k: v for k, v in values.items() if k not in ("shop_id", "feedback_id")}
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=["shop_id", "feedback_id"], set_=update))
+    async def save_many(self, rows: list[dict[str, Any]]) -> None:
+        """Stores each feedback's latest analysis (at most one row per feedback in one call)."""
+        if not rows:
+            return
+        stmt = postgresql.insert(t.analyses)
+        update = {c.name: stmt.excluded[c.name] for c in t.analyses.c if c.name not in ("shop_id", "feedback_id")}
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["shop_id", "feedback_id"], set_=update), rows
+        )
+
+    async def case_ids(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """The case of each analysed (shop, feedback id); feedback never analysed is absent."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            sa.select(t.analyses.c.shop_id, t.analyses.c.feedback_id, t.analyses.c.case_id).where(
+                sa.tuple_(t.analyses.c.shop_id, t.analyses.c.feedback_id).in_(wanted)
+            )
+        )
+        return {(r.shop_id, r.feedback_id): r.case_id for r in rows}
 
     async def many(self, shop_id: str, feedback_ids: list[str]) -> list[Any]:
         if not feedback_ids:
@@ -140,24 +170,33 @@ class AnalysisRepository:
             ).all()
         )
 
-    async def one_star_reviews_of(self, shop_id: str, customer_id: str, since: datetime) -> list[datetime]:
+    async def one_star_reviews_of(
+        self, customers: Iterable[tuple[str, str]], since: datetime
+    ) -> dict[tuple[str, str], list[datetime]]:
+        """When each (shop, customer) gave one-star reviews since `since`."""
+        wanted = sorted(set(customers))
+        found: dict[tuple[str, str], list[datetime]] = {key: [] for key in wanted}
+        if not wanted:
+            return found
         rows = await self.session.execute(
-            sa.select(t.analyses.c.analysed_at).where(
-                t.analyses.c.shop_id == shop_id,
-                t.analyses.c.customer_id == customer_id,
+            sa.select(t.analyses.c.shop_id, t.analyses.c.customer_id, t.analyses.c.analysed_at).where(
+                sa.tuple_(t.analyses.c.shop_id, t.analyses.c.customer_id).in_(wanted),
                 t.analyses.c.rating == 1,
                 t.analyses.c.analysed_at >= since,
             )
         )
-        return [r[0] for r in rows]
+        for r in rows:
+            found[(r.shop_id, r.customer_id)].append(r.analysed_at)
+        return found
 
 
 class CaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, case: Case) -> None:
-        await self.session.execute(t.cases.insert().values(**_case_values(case)))
+    async def add_many(self, cases: list[Case]) -> None:
+        if cases:
+            await self.session.execute(t.cases.insert(), [_case_values(c) for c in cases])
 
     async def save(self, case: Case) -> None:
         values = _case_values(case)
@@ -172,23 +211,26 @@ class CaseRepository:
         row = (await self.session.execute(query)).first()
         return _case_from_row(row) if row else None
 
-    async def open_for_order(self, shop_id: str, customer_id: str, order_id: str) -> Case | None:
-        """The customer's open case about this order, locked, to which a new complaint is attached."""
-        row = (
-            await self.session.execute(
-                sa.select(t.cases)
-                .where(
-                    t.cases.c.shop_id == shop_id,
-                    t.cases.c.order_id == order_id,
-                    t.cases.c.customer_id == customer_id,
-                    t.cases.c.state.notin_(["resolved", "follow_up", "closed"]),
-                )
-                .order_by(t.cases.c.created_at)
-                .limit(1)
-                .with_for_update()
+    async def open_for_orders(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], Case]:
+        """For each (shop, customer, order), the customer's oldest open case about it, locked: a new
+        complaint about the order is attached to it."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            sa.select(t.cases)
+            .where(
+                sa.tuple_(t.cases.c.shop_id, t.cases.c.customer_id, t.cases.c.order_id).in_(wanted),
+                t.cases.c.state.notin_(["resolved", "follow_up", "closed"]),
             )
-        ).first()
-        return _case_from_row(row) if row else None
+            # Locks are taken in one order by every caller, so two deliveries cannot deadlock here.
+            .order_by(t.cases.c.shop_id, t.cases.c.id)
+            .with_for_update()
+        )
+        found: dict[tuple[str, str, str], Case] = {}
+        for case in sorted((_case_from_row(r) for r in rows), key=lambda c: (c.created_at, c.id)):
+            found.setdefault((case.shop_id, case.customer_id, case.order_id), case)
+        return found
 
     async def page(
         self,
@@ -222,8 +264,9 @@ class CaseRepository:
         rows = await self.session.execute(query.order_by(t.cases.c.created_at.desc(), t.cases.c.id.desc()).limit(limit))
         return [_case_from_row(r) for r in rows]
 
-    async def recent_on(self, shop_id: str, keys: dict[str, str], since: datetime) -> list[Any]:
-        """Cases opened since `since` sharing the SKU, batch or region given in keys (group complaints)."""
+    async def recent_on(self, shop_id: str, keys: dict[str, set[str]], since: datetime) -> list[Any]:
+        """Cases opened since `since` on any of the SKUs, batches or regions given in keys (group complaints)."""
+        keys = {column: values for column, values in keys.items() if values}
         if not keys:
             return []
         rows = await self.session.execute(
@@ -237,7 +280,7 @@ class CaseRepository:
             ).where(
                 t.cases.c.shop_id == shop_id,
                 t.cases.c.created_at > since,
-                sa.or_(*(t.cases.c[column] == value for column, value in keys.items())),
+                sa.or_(*(t.cases.c[column].in_(sorted(values)) for column, values in keys.items())),
             )
         )
         return list(rows)
@@ -278,17 +321,27 @@ class CaseRepository:
         return [TimelineEntry(r.at, r.actor, r.action, r.from_state, r.to_state, r.note) for r in rows]
 
     async def record(self, shop_id: str, case_id: str, entry: TimelineEntry) -> None:
+        await self.record_many([(shop_id, case_id, entry)])
+
+    async def record_many(self, entries: list[tuple[str, str, TimelineEntry]]) -> None:
+        """Appends timeline entries in the order given (their sequence numbers follow it)."""
+        if not entries:
+            return
         await self.session.execute(
-            t.case_timeline.insert().values(
-                shop_id=shop_id,
-                case_id=case_id,
-                at=entry.at,
-                actor=entry.actor,
-                action=entry.action,
-                from_state=entry.from_state,
-                to_state=entry.to_state,
-                note=entry.note,
-            )
+            t.case_timeline.insert(),
+            [
+                {
+                    "shop_id": shop_id,
+                    "case_id": case_id,
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "from_state": e.from_state,
+                    "to_state": e.to_state,
+                    "note": e.note,
+                }
+                for shop_id, case_id, e in entries
+            ],
         )
 
     async def add_task(self, shop_id: str, case_id: str, task: Task, now: datetime) -> None:
@@ -322,19 +375,27 @@ class TimerRepository:
         self.session = session
 
     async def schedule(self, shop_id: str, case_id: str, clocks: dict[str, dict[str, datetime | None]]) -> None:
-        """Sets when each event of each clock fires (None: not while paused or stopped); fired ones stay fired."""
+        await self.schedule_many([(shop_id, case_id, clocks)])
+
+    async def schedule_many(self, plans: list[tuple[str, str, dict[str, dict[str, datetime | None]]]]) -> None:
+        """Sets when each event of each case's clocks fires (None: not while paused or stopped); fired ones
+        stay fired."""
         rows = [
             {"shop_id": shop_id, "case_id": case_id, "clock": clock, "event": event, "fire_at": fire_at}
+            for shop_id, case_id, clocks in plans
             for clock, times in clocks.items()
             for event, fire_at in times.items()
         ]
-        stmt = postgresql.insert(t.sla_timers).values(rows)
+        if not rows:
+            return
+        stmt = postgresql.insert(t.sla_timers)
         await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["shop_id", "case_id", "clock", "event"],
                 set_={"fire_at": stmt.excluded.fire_at},
                 where=t.sla_timers.c.fired_at.is_(None),
-            )
+            ),
+            rows,
         )
 
     async def rearm(self, shop_id: str, case_id: str, clock_name: str) -> None:
@@ -386,6 +447,12 @@ class AlertRepository:
             .returning(t.alerts.c.id)
         )
         return (await self.session.execute(stmt)).first() is not None
+
+    async def raise_many(self, alerts: list[dict[str, Any]]) -> None:
+        """Stores each alert unless one with its dedupe key exists."""
+        if alerts:
+            stmt = postgresql.insert(t.alerts).on_conflict_do_nothing(constraint="uq_alerts_dedupe")
+            await self.session.execute(stmt, alerts)
 
     async def page(self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None, kind: str = "") -> list[Any]:
         query = sa.select(t.alerts).where(t.alerts.c.shop_id == shop_id)
@@ -532,17 +599,22 @@ class CountsRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def bump(self, shop_id: str, dimension: str, value: str, hour: datetime) -> int:
-        """Counts one more item this hour; returns the hour's count so far."""
+    async def bump(self, added: Counter[tuple[str, str, str, datetime]]) -> dict[tuple[str, str, str, datetime], int]:
+        """Adds items to (shop, dimension, value, hour) counters; returns each counter's total so far."""
+        if not added:
+            return {}
+        # Rows are locked in key order by every caller, so concurrent deliveries cannot deadlock.
+        keys = sorted(added)
         stmt = postgresql.insert(t.hourly_counts).values(
-            shop_id=shop_id, dimension=dimension, value=value, hour=hour, count=1
+            [{"shop_id": s, "dimension": d, "value": v, "hour": h, "count": added[(s, d, v, h)]} for s, d, v, h in keys]
         )
-        result = await self.session.execute(
+        h = t.hourly_counts.c
+        rows = await self.session.execute(
             stmt.on_conflict_do_update(
-                index_elements=["shop_id", "dimension", "value", "hour"], set_={"count": t.hourly_counts.c.count + 1}
-            ).returning(t.hourly_counts.c.count)
+                index_elements=["shop_id", "dimension", "value", "hour"], set_={"count": h.count + stmt.excluded.count}
+            ).returning(h.shop_id, h.dimension, h.value, h.hour, h.count)
         )
-        return int(result.scalar_one())
+        return {(r[0], r[1], r[2], r[3]): int(r[4]) for r in rows}
 
     async def history(self, shop_id: str, dimension: str, value: str, hours: list[datetime]) -> dict[datetime, int]:
         rows = await self.session.execute(
@@ -572,25 +644,45 @@ class CountsRepository:
         )
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
-    async def add_case_fact(
-        self, shop_id: str, hour: datetime, category: str, region: str, product_line: str, priority: str
-    ) -> None:
-        """Counts one new case in both heatmap aggregates."""
-        dims = {"category": category, "region": region, "product_line": product_line, "priority": priority}
-        by_hour = postgresql.insert(t.case_counts_by_hour).values(
-            [{"shop_id": shop_id, "dimension": d, "value": v, "hour": hour, "count": 1} for d, v in dims.items()]
+    async def add_case_facts(self, facts: Counter[tuple[str, datetime, str, str, str, str]]) -> None:
+        """Counts new cases, given as (shop, hour, category, region, product line, priority) → how many,
+        in both heatmap aggregates."""
+        if not facts:
+            return
+        by_hour: Counter[tuple[str, str, str, datetime]] = Counter()
+        by_day: Counter[tuple[str, date, str, str, str, str]] = Counter()
+        for (shop_id, hour, category, region, product_line, priority), n in facts.items():
+            for dimension, value in (
+                ("category", category),
+                ("region", region),
+                ("product_line", product_line),
+                ("priority", priority),
+            ):
+                by_hour[(shop_id, dimension, value, hour)] += n
+            by_day[(shop_id, hour.date(), category, region, product_line, priority)] += n
+        # Sorted keys: every caller locks the counter rows in one order, so concurrent deliveries cannot deadlock.
+        hour_stmt = postgresql.insert(t.case_counts_by_hour).values(
+            [
+                {"shop_id": s, "dimension": d, "value": v, "hour": h, "count": by_hour[(s, d, v, h)]}
+                for s, d, v, h in sorted(by_hour)
+            ]
         )
         await self.session.execute(
-            by_hour.on_conflict_do_update(
+            hour_stmt.on_conflict_do_update(
                 index_elements=["shop_id", "dimension", "value", "hour"],
-                set_={"count": t.case_counts_by_hour.c.count + 1},
+                set_={"count": t.case_counts_by_hour.c.count + hour_stmt.excluded.count},
             )
         )
-        by_day = postgresql.insert(t.case_counts_by_day).values(shop_id=shop_id, day=hour.date(), count=1, **dims)
+        day_stmt = postgresql.insert(t.case_counts_by_day).values(
+            [
+                {"shop_id": s, "day": d, "category": c, "region": r, "product_line": p, "priority": pr, "count": n}
+                for (s, d, c, r, p, pr), n in sorted(by_day.items())
+            ]
+        )
         await self.session.execute(
-            by_day.on_conflict_do_update(
+            day_stmt.on_conflict_do_update(
                 index_elements=["shop_id", "day", "category", "region", "product_line", "priority"],
-                set_={"count": t.case_counts_by_day.c.count + 1},
+                set_={"count": t.case_counts_by_day.c.count + day_stmt.excluded.count},
             )
         )
 

@@ -25,6 +25,30 @@ class TriageFeedbackResponse(_message.Message):
     duplicate: bool
     def __init__(self, case_id: _Optional[str] = ..., duplicate: _Optional[bool] = ...) -> None: ...
 
+class TriageFeedbackBatchRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[TriageFeedbackRequest]
+    def __init__(self, items: _Optional[_Iterable[_Union[TriageFeedbackRequest, _Mapping]]] = ...) -> None: ...
+
+class TriageFeedbackResult(_message.Message):
+    __slots__ = ("case_id", "duplicate", "error_code", "error")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    duplicate: bool
+    error_code: str
+    error: str
+    def __init__(self, case_id: _Optional[str] = ..., duplicate: _Optional[bool] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+
+class TriageFeedbackBatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[TriageFeedbackResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[TriageFeedbackResult, _Mapping]]] = ...) -> None: ...
+
 class Analysis(_message.Message):
     __slots__ = ("sentiment", "intensity", "category", "risk_terms", "language")
     SENTIMENT_FIELD_NUMBER: _ClassVar[int]

@@ -39,6 +39,11 @@ class TriageStub:
                 request_serializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackRequest.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackResponse.FromString,
                 _registered_method=True)
+        self.TriageFeedbackBatch = channel.unary_unary(
+                '/kintsugi.v1.Triage/TriageFeedbackBatch',
+                request_serializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackBatchRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackBatchResponse.FromString,
+                _registered_method=True)
         self.GetAnalyses = channel.unary_unary(
                 '/kintsugi.v1.Triage/GetAnalyses',
                 request_serializer=kintsugi_dot_v1_dot_triage__pb2.GetAnalysesRequest.SerializeToString,
@@ -136,6 +141,13 @@ class TriageServicer:
 
     def TriageFeedback(self, request, context):
         """Idempotent by (feedback id, revision): delivered by intake's outbox relay.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TriageFeedbackBatch(self, request, context):
+        """Many items in one transaction (what the relay sends); each item answered on its own, in order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -257,6 +269,11 @@ def add_TriageServicer_to_server(servicer, server):
                     request_deserializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackRequest.FromString,
                     response_serializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackResponse.SerializeToString,
             ),
+            'TriageFeedbackBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.TriageFeedbackBatch,
+                    request_deserializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackBatchRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackBatchResponse.SerializeToString,
+            ),
             'GetAnalyses': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAnalyses,
                     request_deserializer=kintsugi_dot_v1_dot_triage__pb2.GetAnalysesRequest.FromString,
@@ -375,6 +392,33 @@ class Triage:
             '/kintsugi.v1.Triage/TriageFeedback',
             kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackRequest.SerializeToString,
             kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TriageFeedbackBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Triage/TriageFeedbackBatch',
+            kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackBatchRequest.SerializeToString,
+            kintsugi_dot_v1_dot_triage__pb2.TriageFeedbackBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,
