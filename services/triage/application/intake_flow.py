@@ -22,7 +22,7 @@ from services.triage.adapters.handoffs import case_to_compensation, case_to_supp
 from services.triage.adapters.repository import hours_back
 from services.triage.application.scheduling import Assigner, clock_plan
 from services.triage.application.unit_of_work import TriageUnitOfWork
-from services.triage.domain.analysis.sentiment import analyse
+from services.triage.domain.analysis.sentiment import analyse_batch
 from services.triage.domain.assess import Assessment, FeedbackFacts, assess
 from services.triage.domain.case import Case, TimelineEntry, higher_priority
 from services.triage.domain.category import CategoryOverrides
@@ -75,18 +75,24 @@ class TriageOutcome:
     duplicate: bool
 
 
-def sentiment_of(item: IncomingFeedback) -> tuple[float, float, str]:
-    """Polarity and intensity from the text, blended with the star rating when there is one."""
-    if item.text.strip():
-        text = analyse(item.text)
-        sentiment, intensity, language = text.sentiment, text.intensity, str(text.language)
-    else:
-        sentiment, intensity, language = 0.0, 0.0, "und"
-    if item.rating is not None:
-        stars = RATING_POLARITY[item.rating]
-        sentiment = stars if not item.text.strip() else 0.6 * sentiment + 0.4 * stars
-        intensity = max(intensity, abs(stars) * 0.5)
-    return max(-1.0, min(1.0, sentiment)), max(0.0, min(1.0, intensity)), language
+def sentiments_of(items: Sequence[IncomingFeedback]) -> list[tuple[float, float, str]]:
+    """Polarity, intensity and language of each item: the texts scored in one batch, blended with the
+    star rating when there is one."""
+    texts = [item.text for item in items if item.text.strip()]
+    by_text = iter(analyse_batch(texts)) if texts else iter(())
+    results = []
+    for item in items:
+        if item.text.strip():
+            text = next(by_text)
+            sentiment, intensity, language = text.sentiment, text.intensity, str(text.language)
+        else:
+            sentiment, intensity, language = 0.0, 0.0, "und"
+        if item.rating is not None:
+            stars = RATING_POLARITY[item.rating]
+            sentiment = stars if not item.text.strip() else 0.6 * sentiment + 0.4 * stars
+            intensity = max(intensity, abs(stars) * 0.5)
+        results.append((max(-1.0, min(1.0, sentiment)), max(0.0, min(1.0, intensity)), language))
+    return results
 
 
 class TriageFeedback:
@@ -143,7 +149,7 @@ class TriageFeedback:
 
     async def _many_at_once(self, items: Sequence[IncomingFeedback]) -> list[TriageOutcome]:
         now = self._clock()
-        analysed = [(item, *sentiment_of(item)) for item in items]
+        analysed = [(item, *scores) for item, scores in zip(items, sentiments_of(items), strict=True)]
         async with self._uow() as uow:
             fresh_keys = await mark_processed_many(
                 uow.session, source=SOURCE, keys=[(i.shop_id, f"{i.feedback_id}:{i.revision}") for i in items]

@@ -62,6 +62,9 @@ class Term:
     negatable: bool
     cjk: bool
     literal: bool = True
+    # Text every match contains (the literal's first word): a term whose needle is absent is skipped
+    # without running its regex. Empty for patterns, which always run.
+    needle: str = ""
 
 
 def literal_pattern(term: str) -> str:
@@ -90,6 +93,7 @@ def compile_literal(term: str, *, group: str, weight: float, negatable: bool, fi
         regex=re.compile(literal_pattern(norm)),
         negatable=negatable,
         cjk=is_cjk(norm),
+        needle=norm.split()[0],
     )
 
 
@@ -138,6 +142,8 @@ def find_matches(text: str, terms: Iterable[Term], taken: bytearray | None = Non
     """
     candidates: list[Match] = []
     for term in terms:
+        if term.needle and term.needle not in text:
+            continue
         for m in term.regex.finditer(text):
             if m.end() == m.start():
                 continue

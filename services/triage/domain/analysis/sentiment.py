@@ -7,7 +7,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +175,13 @@ class TextAnalysis:
     sentiment: float
     intensity: float
     language: Language
-    tokens: tuple[str, ...]
+    text: str = field(repr=False)
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """The jieba segmentation, made when asked for: the sentiment model reads character n-grams, and
+        segmenting costs more than scoring, so triage does not pay for it on every item."""
+        return tuple(tokenize(self.text))
 
 
 def analyse(text: str, model: SentimentModel | None = None) -> TextAnalysis:
@@ -187,11 +193,6 @@ def analyse_batch(texts: Sequence[str], model: SentimentModel | None = None) -> 
     """``analyse`` for many texts, scoring them in one batch."""
     polarities = (model or default_model()).predict(texts)
     return [
-        TextAnalysis(
-            sentiment=polarity,
-            intensity=intensity(text, polarity),
-            language=detect_language(text),
-            tokens=tuple(tokenize(text)),
-        )
+        TextAnalysis(sentiment=polarity, intensity=intensity(text, polarity), language=detect_language(text), text=text)
         for text, polarity in zip(texts, polarities, strict=True)
     ]
