@@ -43,6 +43,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import asyncpg  # noqa: E402
 import grpc  # noqa: E402
+import psutil  # noqa: E402
 from kintsugi.v1 import common_pb2, supplier_audit_pb2, supplier_audit_pb2_grpc  # noqa: E402
 
 from libs import migrations  # noqa: E402
@@ -70,6 +71,8 @@ BATCHES = 10_000
 HISTORY = 1_000_000
 DAYS = 180
 RELAY_CONCURRENCY = 32
+BATCH_SIZE = 200  # what one claim of triage's outbox relay takes (outbox_batch_size)
+BATCH_CONCURRENCY = 4
 CATEGORIES = list(KNOWN_CATEGORIES)
 
 
@@ -233,12 +236,106 @@ def new_attribution(rng: random.Random, n: int, run: str) -> supplier_audit_pb2.
     )
 
 
-async def throughput(stub: supplier_audit_pb2_grpc.SupplierAuditStub, count: int, run: str) -> dict[str, Any]:
+class CpuMeter:
+    """CPU seconds spent by the service processes, this database's PostgreSQL backends and this client.
+
+    The machine is shared, so wall-clock rates move with the neighbours' load; CPU time per
+    attribution does not (much). PostgreSQL's shared background processes (WAL writer,
+    checkpointer) are not counted: other databases on the server use them too.
+    """
+
+    def __init__(self, url: str, service_pids: list[int]) -> None:
+        self.url = url
+        self.services = [psutil.Process(pid) for pid in service_pids]
+
+    @staticmethod
+    def _cpu(proc: psutil.Process) -> float:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:  # a backend that went away meanwhile
+            return 0.0
+        return float(times.user + times.system)
+
+    async def snapshot(self) -> dict[str, Any]:
+        conn = await asyncpg.connect(self.url)
+        try:
+            pids = [
+                r["pid"]
+                for r in await conn.fetch(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ]
+        finally:
+            await conn.close()
+        backends = {}
+        for pid in pids:
+            try:
+                backends[pid] = self._cpu(psutil.Process(pid))
+            except psutil.Error:
+                continue
+        return {
+            "service": sum(self._cpu(p) for p in self.services),
+            "postgres": backends,
+            "client": time.process_time(),
+        }
+
+    @staticmethod
+    def per_item_ms(before: dict[str, Any], after: dict[str, Any], items: int) -> dict[str, float]:
+        postgres = sum(cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items())
+        spent = {
+            "service": after["service"] - before["service"],
+            "postgres": postgres,
+            "client": after["client"] - before["client"],
+        }
+        out = {k: round(v * 1000 / items, 3) for k, v in spent.items()}
+        out["total"] = round(sum(spent.values()) * 1000 / items, 3)
+        return out
+
+
+def idle_machine_rate(cpu_ms: dict[str, float], processes: int) -> int:
+    """Attributions/s an idle machine of this many cores could sustain at these CPU costs.
+
+    Bounded by all the CPU (cores / total CPU per attribution) and by the service processes,
+    each of which runs Python on one core at most (processes / service CPU per attribution).
+    """
+    cores = os.cpu_count() or 1
+    bounds = [cores * 1000 / cpu_ms["total"]]
+    if cpu_ms["service"] > 0:
+        bounds.append(min(processes, cores) * 1000 / cpu_ms["service"])
+    return int(min(bounds))
+
+
+async def measured(
+    jobs: list[Callable[[], Awaitable[Any]]], in_flight: int, count: int, processes: int, meter: CpuMeter | None
+) -> dict[str, Any]:
+    """Runs the jobs (``count`` attributions in all) and says how fast, how long a call took, what CPU it cost."""
+    before = await meter.snapshot() if meter else None
+    seconds, latencies = await run_bounded(jobs, in_flight)
+    after = await meter.snapshot() if meter else None
+    out: dict[str, Any] = {
+        "attributions": count,
+        "seconds": round(seconds, 2),
+        "attributions_per_s": round(count / seconds),
+        "call_ms_p50": round(percentile(latencies, 0.5) * 1000, 2),
+        "call_ms_p99": round(percentile(latencies, 0.99) * 1000, 2),
+    }
+    if before is not None and after is not None:
+        out["cpu_ms_per_attribution"] = CpuMeter.per_item_ms(before, after, count)
+        out["idle_machine_attributions_per_s"] = idle_machine_rate(out["cpu_ms_per_attribution"], processes)
+    return out
+
+
+async def throughput(
+    stubs: list[supplier_audit_pb2_grpc.SupplierAuditStub], count: int, run: str, meter: CpuMeter | None = None
+) -> dict[str, Any]:
+    """``count`` RecordAttribution calls, 32 in flight, spread over the stubs (one per service process)."""
     rng = random.Random(count)
     messages = [new_attribution(rng, n, run) for n in range(count)]
     duplicates = 0
 
-    def job(msg: supplier_audit_pb2.Attribution) -> Callable[[], Awaitable[None]]:
+    def job(n: int, msg: supplier_audit_pb2.Attribution) -> Callable[[], Awaitable[None]]:
+        stub = stubs[n % len(stubs)]
+
         async def call() -> None:
             nonlocal duplicates
             ack = await stub.RecordAttribution(msg, timeout=30)
@@ -246,17 +343,44 @@ async def throughput(stub: supplier_audit_pb2_grpc.SupplierAuditStub, count: int
 
         return call
 
-    seconds, latencies = await run_bounded([job(m) for m in messages], RELAY_CONCURRENCY)
+    out = await measured([job(n, m) for n, m in enumerate(messages)], RELAY_CONCURRENCY, count, len(stubs), meter)
     assert duplicates == 0
-    return {
-        "attributions": count,
-        "concurrency": RELAY_CONCURRENCY,
-        "seconds": round(seconds, 2),
-        "attributions_per_s": round(count / seconds),
-        "call_ms_p50": round(percentile(latencies, 0.5) * 1000, 2),
-        "call_ms_p99": round(percentile(latencies, 0.99) * 1000, 2),
-        "safety_share": round(sum(m.safety for m in messages) / count, 3),
-    }
+    out["concurrency"] = RELAY_CONCURRENCY
+    out["safety_share"] = round(sum(m.safety for m in messages) / count, 3)
+    return out
+
+
+async def batch_throughput(
+    stubs: list[supplier_audit_pb2_grpc.SupplierAuditStub],
+    count: int,
+    run: str,
+    meter: CpuMeter | None = None,
+    *,
+    size: int = BATCH_SIZE,
+    in_flight: int = BATCH_CONCURRENCY,
+) -> dict[str, Any]:
+    """The same complaints through RecordAttributions: ``size`` per call, ``in_flight`` calls at once."""
+    rng = random.Random(count + 1)
+    messages = [new_attribution(rng, n, run) for n in range(count)]
+    chunks = [messages[i : i + size] for i in range(0, count, size)]
+    refused = duplicates = 0
+
+    def job(n: int, chunk: list[supplier_audit_pb2.Attribution]) -> Callable[[], Awaitable[None]]:
+        stub = stubs[n % len(stubs)]
+
+        async def call() -> None:
+            nonlocal refused, duplicates
+            reply = await stub.RecordAttributions(supplier_audit_pb2.RecordAttributionsRequest(items=chunk), timeout=60)
+            refused += sum(bool(r.error_code) for r in reply.results)
+            duplicates += sum(r.duplicate for r in reply.results)
+
+        return call
+
+    out = await measured([job(n, c) for n, c in enumerate(chunks)], in_flight, count, len(stubs), meter)
+    assert refused == 0 and duplicates == 0
+    out["items_per_call"] = size
+    out["calls_in_flight"] = in_flight
+    return out
 
 
 async def timed(fn: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -362,37 +486,55 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     database = f"kt_bench_sa_{secrets.token_hex(3)}"
     await ensure_database(admin_url, database)
     url = with_database(admin_url, database)
-    port = free_port()
+    ports = [free_port() for _ in range(args.processes)]
     env = {
         **os.environ,
         "KINTSUGI_SUPPLIER_AUDIT_DATABASE_URL": url,
-        "KINTSUGI_SUPPLIER_AUDIT_GRPC_PORT": str(port),
         "KINTSUGI_SUPPLIER_AUDIT_LOG_LEVEL": "WARNING",
         "KINTSUGI_SUPPLIER_AUDIT_DB_POOL_SIZE": "8",
         "OTEL_SDK_DISABLED": "true",
     }
-    service: subprocess.Popen[bytes] | None = None
+    services: list[subprocess.Popen[bytes]] = []
     history = max(10_000, int(HISTORY * args.scale))
     try:
         await migrations.upgrade("supplier_audit", url)
         setup = await load(url, history)
-        service = subprocess.Popen([sys.executable, "-m", "services.supplier_audit"], cwd=REPO_ROOT, env=env)
-        channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-        stub = supplier_audit_pb2_grpc.SupplierAuditStub(channel)
-        await asyncio.wait_for(channel.channel_ready(), timeout=60)
+        for port in ports:
+            services.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "services.supplier_audit"],
+                    cwd=REPO_ROOT,
+                    env={**env, "KINTSUGI_SUPPLIER_AUDIT_GRPC_PORT": str(port)},
+                )
+            )
+        channels = [grpc.aio.insecure_channel(f"127.0.0.1:{port}") for port in ports]
+        stubs = [supplier_audit_pb2_grpc.SupplierAuditStub(channel) for channel in channels]
+        for channel in channels:
+            await asyncio.wait_for(channel.channel_ready(), timeout=60)
+        stub = stubs[0]
+        meter = CpuMeter(url, [service.pid for service in services])
         run = secrets.token_hex(3)
-        await throughput(stub, max(50, int(500 * args.scale)), run + "w")  # warm-up: connections, plans
-        loaded = await throughput(stub, max(200, int(6000 * args.scale)), run)
+        warm_up = max(50, int(500 * args.scale))
+        await throughput(stubs, warm_up, run + "w")  # warm-up: connections, plans
+        loaded = await throughput(stubs, max(200, int(6000 * args.scale)), run, meter)
         cards = await scorecards(stub, 30)
         weekly = await reports(stub, 3)
-        result_checks = await checks(url, loaded["attributions"] + max(50, int(500 * args.scale)))
-        await channel.close()
+        # After the reports, so they see the data they always saw (the batches add 20,000 complaints this week).
+        batched = await batch_throughput(stubs, max(1000, int(20_000 * args.scale)), run + "b", meter)
+        result_checks = await checks(url, loaded["attributions"] + batched["attributions"] + warm_up)
+        for channel in channels:
+            await channel.close()
         report_worst = max(max(w["json_ms_worst"], w["markdown_ms_worst"]) for w in weekly.values())
         return {
             "figures": {
                 "attributions_per_s": loaded["attributions_per_s"],
                 "attribution_call_ms_p50": loaded["call_ms_p50"],
                 "attribution_call_ms_p99": loaded["call_ms_p99"],
+                "attribution_cpu_ms": loaded["cpu_ms_per_attribution"],
+                "attributions_per_s_idle_machine": loaded["idle_machine_attributions_per_s"],
+                "batched_attributions_per_s": batched["attributions_per_s"],
+                "batched_cpu_ms": batched["cpu_ms_per_attribution"],
+                "batched_attributions_per_s_idle_machine": batched["idle_machine_attributions_per_s"],
                 "scorecard_ms_p50": cards["ms_p50"],
                 "scorecard_ms_max": cards["ms_max"],
                 "report_json_ms_this_week_best": weekly["this_week"]["json_ms_best"],
@@ -404,15 +546,20 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "targets": {"attributions_per_s": 2000, "report_ms": 1000},
             "met": {
                 "attributions_per_s": loaded["attributions_per_s"] >= 2000,
+                "batched_attributions_per_s": batched["attributions_per_s"] >= 2000,
                 "report_ms": report_worst < 1000,
             },
             "attributions": loaded,
+            "attributions_batched": batched,
             "scorecards": cards,
             "reports": weekly,
             "checks": result_checks,
             "setup": {
-                "service": "python -m services.supplier_audit (own process, db pool 8+8), real gRPC on loopback",
-                "client": f"asyncio grpc.aio, {RELAY_CONCURRENCY} calls in flight (triage's relay concurrency)",
+                "service": f"python -m services.supplier_audit x {args.processes} (own processes, db pool 8+8 each), "
+                "real gRPC on loopback",
+                "client": f"asyncio grpc.aio, {RELAY_CONCURRENCY} RecordAttribution calls in flight (triage's relay "
+                f"concurrency), spread over the processes; RecordAttributions: {BATCH_SIZE} items a call, "
+                f"{BATCH_CONCURRENCY} calls in flight",
                 "data": setup,
                 "history_attributions": history,
                 "postgres": await pg_settings(url),
@@ -421,8 +568,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         }
     finally:
-        if service is not None:
+        for service in services:
             service.terminate()
+        for service in services:
             try:
                 service.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -437,6 +585,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies the counts (0.05 for a smoke run)")
+    parser.add_argument("--processes", type=int, default=1, help="service processes (replicas), each on its own port")
     args = parser.parse_args()
     started = time.monotonic()
     load_before = os.getloadavg()

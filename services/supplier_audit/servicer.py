@@ -6,7 +6,8 @@ import orjson
 from kintsugi.v1 import common_pb2, supplier_audit_pb2_grpc
 from kintsugi.v1 import supplier_audit_pb2 as pb
 
-from libs.errors import InvalidArgument
+from libs.errors import DomainError, InvalidArgument
+from libs.grpc_server import is_database_unavailable
 from libs.scope import SHOP_ID, shop_of
 from libs.timeutil import from_ts
 from services.supplier_audit.adapters.proto_mapping import (
@@ -39,6 +40,21 @@ def _page(token: str) -> common_pb2.PageInfo:
     return common_pb2.PageInfo(next_page_token=token)
 
 
+MAX_ATTRIBUTIONS_PER_CALL = 1000
+_BAD_SHOP = InvalidArgument.on("shop_id", "must be 1-64 letters, digits, '.', '_' or '-'")
+
+
+def _result(case_id: str, outcome: object) -> pb.AttributionResult:
+    """One item's answer, with the status the single call would have answered when it was refused."""
+    if isinstance(outcome, DomainError):
+        return pb.AttributionResult(case_id=case_id, error_code=outcome.code.name, error=outcome.message)
+    if isinstance(outcome, Exception):
+        if is_database_unavailable(outcome):
+            return pb.AttributionResult(case_id=case_id, error_code="UNAVAILABLE", error="database unavailable")
+        return pb.AttributionResult(case_id=case_id, error_code="INTERNAL", error="internal error")
+    return pb.AttributionResult(case_id=case_id, duplicate=getattr(outcome, "duplicate", False))
+
+
 class SupplierAuditServicer(supplier_audit_pb2_grpc.SupplierAuditServicer):
     def __init__(
         self,
@@ -61,9 +77,21 @@ class SupplierAuditServicer(supplier_audit_pb2_grpc.SupplierAuditServicer):
 
     async def RecordAttribution(self, request, context):  # noqa: N802
         if not SHOP_ID.match(request.shop_id):
-            raise InvalidArgument.on("shop_id", "must be 1-64 letters, digits, '.', '_' or '-'")
+            raise _BAD_SHOP
         outcome = await self.record(incoming_from_proto(request))
         return common_pb2.Ack(duplicate=outcome.duplicate)
+
+    async def RecordAttributions(self, request, context):  # noqa: N802
+        if len(request.items) > MAX_ATTRIBUTIONS_PER_CALL:
+            raise InvalidArgument.on("items", f"at most {MAX_ATTRIBUTIONS_PER_CALL} per call")
+        valid = [(n, msg) for n, msg in enumerate(request.items) if SHOP_ID.match(msg.shop_id)]
+        outcomes: list[object] = [_BAD_SHOP] * len(request.items)
+        recorded = await self.record.many([incoming_from_proto(msg) for _, msg in valid])
+        for (n, _), outcome in zip(valid, recorded, strict=True):
+            outcomes[n] = outcome
+        return pb.RecordAttributionsResponse(
+            results=[_result(msg.case_id, outcome) for msg, outcome in zip(request.items, outcomes, strict=True)]
+        )
 
     async def Scorecard(self, request, context):  # noqa: N802
         card = await self.reports.scorecard(shop_id=shop_of(request.scope), supplier_id=request.supplier_id)

@@ -25,28 +25,14 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def attribution_values(shop_id: str, a: Attribution, recorded_at: datetime) -> dict[str, Any]:
-    return {
-        "shop_id": shop_id,
-        "case_id": a.case_id,
-        "sku": a.sku,
-        "batch_id": a.batch_id,
-        "supplier_id": a.supplier_id,
-        "product_line": a.product_line,
-        "category": a.category,
-        "severity": a.severity.value,
-        "safety": a.safety,
-        "risk_kinds": sorted(a.risk_kinds),
-        "occurred_at": a.occurred_at,
-        "order_id": a.order_id,
-        "region": a.region,
-        "recorded_at": recorded_at,
-    }
+def _mapping(row: Any) -> Any:
+    """A SQLAlchemy row's mapping, or an asyncpg record (which is one already)."""
+    return getattr(row, "_mapping", row)
 
 
 def attribution_from_row(row: Any) -> Attribution:
     """A stored complaint (validated when it was recorded, so not again)."""
-    m = row._mapping
+    m = _mapping(row)
     return Attribution.restore(
         case_id=m["case_id"],
         sku=m["sku"],
@@ -119,7 +105,7 @@ def _change(d: dict[str, Any]) -> StatusChange:
 
 
 def inspection_from_row(row: Any) -> Inspection:
-    m = row._mapping
+    m = _mapping(row)
     return Inspection(
         inspection_id=m["inspection_id"],
         supplier_id=m["supplier_id"],
@@ -178,7 +164,7 @@ def recall_values(shop_id: str, rec: RecallRecommendation, now: datetime) -> dic
 
 
 def recall_from_row(row: Any) -> RecallRecommendation:
-    m = row._mapping
+    m = _mapping(row)
     return RecallRecommendation(
         recall_id=m["recall_id"],
         batch_id=m["batch_id"],

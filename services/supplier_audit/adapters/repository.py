@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.supplier_audit.adapters import tables as t
 from services.supplier_audit.adapters.records import (
     attribution_from_row,
-    attribution_values,
     inspection_from_row,
     inspection_summary_from_row,
     inspection_values,
@@ -22,12 +21,11 @@ from services.supplier_audit.adapters.records import (
 )
 from services.supplier_audit.domain.inspections import TERMINAL_STATUSES, Inspection, InspectionStatus
 from services.supplier_audit.domain.model import Attribution, Batch, OrderVolume, SkuMapping, Supplier
-from services.supplier_audit.domain.recalls import ACTIVE_RECALL_STATUSES, RecallRecommendation
+from services.supplier_audit.domain.recalls import RecallRecommendation
 from services.supplier_audit.domain.report import DIMENSIONS, WeekCounts
 
 BULK_CHUNK = 5000
 _TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)
-_ACTIVE_RECALL = sorted(s.value for s in ACTIVE_RECALL_STATUSES)
 
 
 def _chunks(rows: Sequence[dict[str, Any]], size: int = BULK_CHUNK) -> Iterable[Sequence[dict[str, Any]]]:
@@ -38,29 +36,6 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int = BULK_CHUNK) -> Iterable[
 def _key(after: tuple[datetime, str]) -> Any:
     """A page token's (time, id) as a row value to compare with."""
     return sa.tuple_(sa.literal(after[0], t.TZ), sa.literal(after[1], sa.Text))
-
-
-class Locks:
-    """Transaction-scoped advisory locks that serialise decisions on a supplier or a batch across replicas."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def suppliers_and_batches(self, shop_id: str, supplier_ids: Iterable[str], batch_ids: Iterable[str]) -> None:
-        """Locks the suppliers and batches in one global order (of the lock keys), so holders never deadlock."""
-        keys = [("supplier_audit.supplier", f"{shop_id}\x1f{k}") for k in sorted(set(supplier_ids))]
-        keys += [("supplier_audit.batch", f"{shop_id}\x1f{k}") for k in sorted(set(batch_ids))]
-        if not keys:
-            return
-        await self.session.execute(
-            sa.text(
-                "SELECT pg_advisory_xact_lock(l.space, l.key) FROM ("
-                " SELECT hashtext(k.space) AS space, hashtext(k.key) AS key"
-                " FROM unnest(CAST(:spaces AS text[]), CAST(:keys AS text[])) AS k(space, key)"
-                " ORDER BY 1, 2) AS l"
-            ),
-            {"spaces": [k[0] for k in keys], "keys": [k[1] for k in keys]},
-        )
 
 
 class RulesRepository:
@@ -174,28 +149,6 @@ class MasterDataRepository:
         )
         return {r[0]: r[1] for r in rows}
 
-    async def sku_mappings(self, shop_id: str, skus: Iterable[str]) -> dict[str, SkuMapping]:
-        wanted = sorted(set(skus))
-        if not wanted:
-            return {}
-        rows = await self.session.execute(
-            sa.select(t.sku_map).where(
-                t.sku_map.c.shop_id == shop_id, t.sku_map.c.sku == sa.any_(sa.literal(wanted, t.TEXTS))
-            )
-        )
-        return {r.sku: SkuMapping(r.sku, r.supplier_id, r.product_line) for r in rows}
-
-    async def batches_by_id(self, shop_id: str, batch_ids: Iterable[str]) -> dict[str, Batch]:
-        wanted = sorted(set(batch_ids))
-        if not wanted:
-            return {}
-        rows = await self.session.execute(
-            sa.select(t.batches).where(
-                t.batches.c.shop_id == shop_id, t.batches.c.batch_id == sa.any_(sa.literal(wanted, t.TEXTS))
-            )
-        )
-        return {r.batch_id: Batch(r.batch_id, r.sku, r.supplier_id, r.produced_at) for r in rows}
-
     async def skus_of(self, shop_id: str, supplier_id: str) -> list[SkuMapping]:
         rows = await self.session.execute(
             sa.select(t.sku_map).where(t.sku_map.c.shop_id == shop_id, t.sku_map.c.supplier_id == supplier_id)
@@ -216,80 +169,9 @@ class MasterDataRepository:
         return [OrderVolume(r.sku, r.day, r.orders) for r in rows]
 
 
-_AROUND = sa.text(
-    """
-    SELECT a.* FROM attributions a
-    JOIN unnest(CAST(:cs AS text[]), CAST(:cc AS text[]), CAST(:clo AS timestamptz[]), CAST(:chi AS timestamptz[]))
-         AS q(s, c, lo, hi) ON a.supplier_id = q.s AND a.category = q.c AND a.occurred_at BETWEEN q.lo AND q.hi
-    WHERE a.shop_id = :shop
-    UNION ALL
-    SELECT a.* FROM attributions a
-    JOIN unnest(CAST(:bs AS text[]), CAST(:bb AS text[]), CAST(:blo AS timestamptz[]), CAST(:bhi AS timestamptz[]))
-         AS q(s, b, lo, hi) ON a.supplier_id = q.s AND a.batch_id = q.b AND a.occurred_at BETWEEN q.lo AND q.hi
-    WHERE a.shop_id = :shop
-    """
-)
-
-
 class AttributionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def add_many(self, shop_id: str, attributions: Sequence[Attribution], now: datetime) -> set[str]:
-        """Stores the complaints whose case id is new (one statement); returns those case ids."""
-        if not attributions:
-            return set()
-        stmt = (
-            postgresql.insert(t.attributions)
-            .on_conflict_do_nothing(index_elements=["shop_id", "case_id"])
-            .returning(t.attributions.c.case_id)
-        )
-        # executemany: SQLAlchemy sends one multi-row INSERT per batch from a statement compiled once.
-        rows = await self.session.execute(stmt, [attribution_values(shop_id, a, now) for a in attributions])
-        return {r[0] for r in rows}
-
-    async def get_many(self, shop_id: str, case_ids: Iterable[str]) -> dict[str, Attribution]:
-        wanted = sorted(set(case_ids))
-        if not wanted:
-            return {}
-        rows = await self.session.execute(
-            sa.select(t.attributions).where(
-                t.attributions.c.shop_id == shop_id, t.attributions.c.case_id == sa.any_(sa.literal(wanted, t.TEXTS))
-            )
-        )
-        return {r.case_id: attribution_from_row(r) for r in rows}
-
-    async def around_many(
-        self,
-        shop_id: str,
-        new: Sequence[Attribution],
-        *,
-        category_window: timedelta,
-        batch_window: timedelta,
-    ) -> list[Attribution]:
-        """For each complaint, its supplier's complaints of the same category or batch within the windows."""
-        if not new:
-            return []
-        params: dict[str, Any] = {
-            "shop": shop_id,
-            "cs": [a.supplier_id for a in new],
-            "cc": [a.category for a in new],
-            "clo": [a.occurred_at - category_window for a in new],
-            "chi": [a.occurred_at + category_window for a in new],
-        }
-        on_batch = [a for a in new if a.batch_id is not None]
-        params.update(
-            bs=[a.supplier_id for a in on_batch],
-            bb=[a.batch_id for a in on_batch],
-            blo=[a.occurred_at - batch_window for a in on_batch],
-            bhi=[a.occurred_at + batch_window for a in on_batch],
-        )
-        rows = await self.session.execute(_AROUND.columns(*t.attributions.columns), params)
-        seen: dict[str, Attribution] = {}
-        for r in rows:
-            if r.case_id not in seen:
-                seen[r.case_id] = attribution_from_row(r)
-        return list(seen.values())
 
     async def of_supplier(self, shop_id: str, supplier_id: str, since: datetime) -> list[Attribution]:
         c = t.attributions.c
@@ -330,19 +212,6 @@ class AttributionRepository:
         return WeekCounts(current, previous)
 
 
-_INSPECTION_MUTABLE = (
-    "status",
-    "case_ids",
-    "findings",
-    "actions",
-    "history",
-    "ended_at",
-    "next_overdue_at",
-    "updated_at",
-)
-_RECALL_MUTABLE = ("case_ids", "status", "resolved_at", "updated_at")
-
-
 class InspectionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -363,47 +232,6 @@ class InspectionRepository:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         return inspection_from_row(row) if row else None
-
-    async def for_decisions(
-        self, shop_id: str, pairs: Iterable[tuple[str, str]], ended_since: datetime
-    ) -> list[Inspection]:
-        """``for_decision`` for many (supplier, category) pairs at once, locked."""
-        wanted = sorted(set(pairs))
-        if not wanted:
-            return []
-        c = t.inspections.c
-        rows = await self.session.execute(
-            sa.select(t.inspections)
-            .where(
-                c.shop_id == shop_id,
-                sa.tuple_(c.supplier_id, c.category).in_(wanted),
-                sa.or_(c.ended_at.is_(None), c.ended_at >= ended_since),
-            )
-            .order_by(c.inspection_id)
-            .with_for_update()
-        )
-        return [inspection_from_row(r) for r in rows]
-
-    async def add_many(self, shop_id: str, items: Sequence[Inspection], now: datetime) -> None:
-        if items:
-            await self.session.execute(t.inspections.insert(), [inspection_values(shop_id, i, now) for i in items])
-
-    async def save_many(self, shop_id: str, items: Sequence[Inspection], now: datetime) -> None:
-        if not items:
-            return
-        c = t.inspections.c
-        stmt = (
-            t.inspections.update()
-            .where(c.shop_id == sa.bindparam("b_shop"), c.inspection_id == sa.bindparam("b_id"))
-            .values({k: sa.bindparam(f"v_{k}", type_=c[k].type) for k in _INSPECTION_MUTABLE})
-        )
-        rows = []
-        for insp in items:
-            values = inspection_values(shop_id, insp, now)
-            rows.append(
-                {"b_shop": shop_id, "b_id": insp.inspection_id, **{f"v_{k}": values[k] for k in _INSPECTION_MUTABLE}}
-            )
-        await self.session.execute(stmt, rows)
 
     async def of_supplier(self, shop_id: str, supplier_id: str, ended_since: datetime) -> list[Inspection]:
         """Open inspections of a supplier and those that ended since `ended_since` (for scorecards)."""
@@ -499,42 +327,6 @@ class RecallRepository:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         return recall_from_row(row) if row else None
-
-    async def active_for_batches(self, shop_id: str, batch_ids: Iterable[str]) -> list[RecallRecommendation]:
-        wanted = sorted(set(batch_ids))
-        if not wanted:
-            return []
-        c = t.recalls.c
-        rows = await self.session.execute(
-            sa.select(t.recalls)
-            .where(
-                c.shop_id == shop_id,
-                c.batch_id == sa.any_(sa.literal(wanted, t.TEXTS)),
-                c.status == sa.any_(sa.literal(_ACTIVE_RECALL, t.TEXTS)),
-            )
-            .order_by(c.recall_id)
-            .with_for_update()
-        )
-        return [recall_from_row(r) for r in rows]
-
-    async def add_many(self, shop_id: str, items: Sequence[RecallRecommendation], now: datetime) -> None:
-        if items:
-            await self.session.execute(t.recalls.insert(), [recall_values(shop_id, r, now) for r in items])
-
-    async def save_many(self, shop_id: str, items: Sequence[RecallRecommendation], now: datetime) -> None:
-        if not items:
-            return
-        c = t.recalls.c
-        stmt = (
-            t.recalls.update()
-            .where(c.shop_id == sa.bindparam("b_shop"), c.recall_id == sa.bindparam("b_id"))
-            .values({k: sa.bindparam(f"v_{k}", type_=c[k].type) for k in _RECALL_MUTABLE})
-        )
-        rows = []
-        for rec in items:
-            values = recall_values(shop_id, rec, now)
-            rows.append({"b_shop": shop_id, "b_id": rec.recall_id, **{f"v_{k}": values[k] for k in _RECALL_MUTABLE}})
-        await self.session.execute(stmt, rows)
 
     async def page(
         self, shop_id: str, *, limit: int, after: tuple[datetime, str] | None, status: str = "", batch_id: str = ""

@@ -9,15 +9,19 @@ supplier but no SKU is recorded on the SKU ``(unknown)``. A complaint whose supp
 resolved is refused with FAILED_PRECONDITION, so the sender's outbox retries it until the SKU map
 or batch register has been loaded.
 
-Batching: calls that arrive while a shop's earlier ones are being written are recorded together,
-one transaction per batch (one batch per shop at a time, a few shops at once), with a handful of
-set-based statements instead of a dozen per complaint. Complaints of a batch are judged one after
-another in arrival order, each seeing the ones before it, so the outcome is the one sequential
-delivery would give. With no concurrency a batch is one complaint. If a batch fails as a whole,
-each of its complaints is retried alone, so one bad complaint never fails the others.
+Batching: calls that arrive while earlier ones are being written are recorded together, one
+transaction per batch (a few batches at once), with a handful of set-based statements instead of a
+dozen per complaint; ``many`` records a caller's batch (the RecordAttributions RPC) the same way, in
+one transaction. A batch may mix shops. Complaints of a batch are judged one after another in
+arrival order, each seeing the ones before it, so the outcome is the one sequential delivery would
+give. With no concurrency a batch is one complaint. If a batch fails as a whole, each of its
+complaints is retried alone, so one bad complaint never fails the others.
 
 Decisions on one supplier (and one batch) are serialised across transactions and replicas with
-transaction-scoped advisory locks, so concurrent deliveries open one inspection, not two.
+transaction-scoped advisory locks, taken for the whole batch at its start in one global order, so
+concurrent batches (of this process or another) open one inspection, not two, and never deadlock.
+Only what the rules need is read: a (supplier, category) with an open inspection needs no window
+count (the complaint joins it), a batch with an active recall recommendation no batch count.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from libs.errors import DomainError, FailedPrecondition
 from libs.ids import new_id
 from libs.timeutil import utcnow
 from services.supplier_audit.application.errors import domain_errors
-from services.supplier_audit.application.rules import load_rules
+from services.supplier_audit.application.rules import RulesCache
 from services.supplier_audit.application.unit_of_work import SupplierAuditUnitOfWork
 from services.supplier_audit.domain.decisions import (
     AttachToInspection,
@@ -65,7 +69,7 @@ tracer = trace.get_tracer("kintsugi.supplier_audit")
 
 UNKNOWN_SKU = "(unknown)"
 MAX_BATCH = 256
-MAX_CONCURRENT_BATCHES = 4
+MAX_CONCURRENT_BATCHES = 3
 
 
 @dataclass(frozen=True)
@@ -118,59 +122,36 @@ class RecordAttribution:
         self._max_batch = max_batch
         self._max_running = max_concurrent_batches
         self._pending: list[_Pending] = []
-        self._running: dict[str, asyncio.Task[None]] = {}  # one drain per shop
+        self._running: set[asyncio.Task[None]] = set()
+        self._rules = RulesCache()
 
     async def __call__(self, item: IncomingAttribution) -> AttributionOutcome:
-        """Records one complaint (in the next batch of its shop) and returns its outcome."""
+        """Records one complaint (in the next batch) and returns its outcome."""
         future: asyncio.Future[AttributionOutcome] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(item, future))
         self._start_batches()
         return await future
 
+    async def many(self, items: Sequence[IncomingAttribution]) -> list[Result | Exception]:
+        """Records a caller's batch in one transaction: an outcome, a refusal or (rarely) a failure per item."""
+        if not items:
+            return []
+        return await self._record_safely(items)
+
     def _start_batches(self) -> None:
-        # One batch per shop at a time: what arrives meanwhile waits and goes in the next batch together.
-        while len(self._running) < self._max_running:
-            shop_id = next((p.item.shop_id for p in self._pending if p.item.shop_id not in self._running), None)
-            if shop_id is None:
-                return
-            self._running[shop_id] = asyncio.create_task(self._drain(shop_id))
+        # What arrives while the batches run waits and goes in a later batch together.
+        while self._pending and len(self._running) < self._max_running:
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            task = asyncio.create_task(self._run_batch(batch))
+            self._running.add(task)
+            task.add_done_callback(self._batch_done)
 
-    def _take(self, shop_id: str) -> list[_Pending]:
-        batch = [p for p in self._pending if p.item.shop_id == shop_id][: self._max_batch]
-        taken = {id(p) for p in batch}
-        self._pending = [p for p in self._pending if id(p) not in taken]
-        return batch
+    def _batch_done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._start_batches()
 
-    async def _drain(self, shop_id: str) -> None:
-        """Records the shop's waiting complaints batch after batch until none is left."""
-        try:
-            while True:
-                batch = self._take(shop_id)
-                if not batch:
-                    return
-                await self._run_batch(shop_id, batch)
-        finally:
-            del self._running[shop_id]
-            self._start_batches()
-
-    async def _run_batch(self, shop_id: str, batch: list[_Pending]) -> None:
-        items = [p.item for p in batch]
-        results: list[Result | Exception]
-        try:
-            results = list(await self.record_batch(shop_id, items))
-        except Exception as exc:
-            if len(items) == 1:
-                log.exception("recording attribution %s failed", items[0].case_id)
-                results = [exc]
-            else:
-                log.warning("a batch of %d attributions failed; recording each alone", len(items), exc_info=True)
-                results = []
-                for item in items:
-                    try:
-                        results.extend(await self.record_batch(shop_id, [item]))
-                    except Exception as single:
-                        log.exception("recording attribution %s failed", item.case_id)
-                        results.append(single)
+    async def _run_batch(self, batch: list[_Pending]) -> None:
+        results = await self._record_safely([p.item for p in batch])
         for p, result in zip(batch, results, strict=True):
             if p.future.done():  # the caller went away; the complaint is recorded all the same
                 continue
@@ -179,66 +160,104 @@ class RecordAttribution:
             else:
                 p.future.set_result(result)
 
+    async def _record_safely(self, items: Sequence[IncomingAttribution]) -> list[Result | Exception]:
+        """``record_batch``; if the batch fails as a whole, each complaint alone."""
+        try:
+            return list(await self.record_batch(items))
+        except Exception as exc:
+            if len(items) == 1:
+                log.exception("recording attribution %s failed", items[0].case_id)
+                return [exc]
+            log.warning("a batch of %d attributions failed; recording each alone", len(items), exc_info=True)
+        results: list[Result | Exception] = []
+        for item in items:
+            try:
+                results.extend(await self.record_batch([item]))
+            except Exception as single:
+                log.exception("recording attribution %s failed", item.case_id)
+                results.append(single)
+        return results
+
     # --- one batch: one transaction ----------------------------------------------------------
 
-    async def record_batch(self, shop_id: str, items: Sequence[IncomingAttribution]) -> list[Result]:
-        """Records the complaints of one shop in one transaction; an outcome or an error per complaint."""
+    async def record_batch(self, items: Sequence[IncomingAttribution]) -> list[Result]:
+        """Records complaints (of any shops) in one transaction; an outcome or an error per complaint."""
         now = self._clock()
         results: list[Result | None] = [None] * len(items)
         async with self._uow() as uow:
-            resolved = await self._resolve(uow, shop_id, items, results)
+            shops: dict[str, list[int]] = defaultdict(list)
+            for index, item in enumerate(items):
+                shops[item.shop_id].append(index)
+            resolved: dict[int, tuple[Attribution, list[str]]] = {}
+            for shop_id in sorted(shops):
+                resolved.update(await self._resolve(uow, shop_id, items, shops[shop_id], results))
             # The first complaint of each case id is recorded; repeats within the batch are replays of it.
-            first_of: dict[str, int] = {}
+            first_of: dict[tuple[str, str], int] = {}
             for i, (attribution, _) in resolved.items():
-                first_of.setdefault(attribution.case_id, i)
+                first_of.setdefault((items[i].shop_id, attribution.case_id), i)
             primaries = sorted(first_of.values())
-            await uow.locks.suppliers_and_batches(
-                shop_id,
-                {resolved[i][0].supplier_id for i in primaries},
-                {b for i in primaries if (b := resolved[i][0].batch_id) is not None},
+            await uow.store.lock(
+                {(items[i].shop_id, resolved[i][0].supplier_id) for i in primaries},
+                {(items[i].shop_id, b) for i in primaries if (b := resolved[i][0].batch_id) is not None},
             )
-            # Rows go in case id order, so two batches sharing case ids lock them in the same order.
-            fresh_ids = await uow.attributions.add_many(
-                shop_id, sorted((resolved[i][0] for i in primaries), key=lambda a: a.case_id), now
-            )
-            stored = await uow.attributions.get_many(
-                shop_id, [resolved[i][0].case_id for i in primaries if resolved[i][0].case_id not in fresh_ids]
-            )
-            fresh: list[Attribution] = []
-            for i, (attribution, filled) in resolved.items():
-                primary = first_of[attribution.case_id] == i
-                if primary and attribution.case_id in fresh_ids:
-                    fresh.append(attribution)
-                    continue
-                existing = stored.get(attribution.case_id) or resolved[first_of[attribution.case_id]][0]
-                # Fields the message left blank were resolved from master data that may have changed since.
-                replay = replace(attribution, **{name: getattr(existing, name) for name in filled})
-                try:
-                    with domain_errors():
-                        record_attribution(existing, replay)
-                    results[i] = AttributionOutcome(duplicate=True)
-                except DomainError as exc:
-                    results[i] = exc
-            if fresh:
-                with tracer.start_as_current_span("supplier_audit.decide") as span:
-                    span.set_attribute("kintsugi.supplier_audit.batch_size", len(fresh))
-                    decisions = await self._decide(uow, shop_id, fresh, now)
-                for i, (attribution, _) in resolved.items():
-                    if results[i] is None:
-                        results[i] = AttributionOutcome(duplicate=False, decisions=decisions[attribution.case_id])
+            for shop_id in sorted(shops):
+                own = {i: resolved[i] for i in shops[shop_id] if i in resolved}
+                if own:
+                    await self._record_shop(uow, shop_id, own, first_of, results, now)
             await uow.commit()
         assert all(r is not None for r in results)
         return results  # type: ignore[return-value]
+
+    async def _record_shop(
+        self,
+        uow: SupplierAuditUnitOfWork,
+        shop_id: str,
+        resolved: dict[int, tuple[Attribution, list[str]]],
+        first_of: dict[tuple[str, str], int],
+        results: list[Result | None],
+        now: datetime,
+    ) -> None:
+        """Stores one shop's valid complaints of the batch, answers replays and judges the new ones."""
+        primaries = [i for i in resolved if first_of[(shop_id, resolved[i][0].case_id)] == i]
+        # Rows go in case id order, so two batches sharing case ids lock them in the same order.
+        fresh_ids = await uow.store.add_new(shop_id, [resolved[i][0] for i in primaries], now)
+        stored = await uow.store.get(
+            shop_id, [resolved[i][0].case_id for i in primaries if resolved[i][0].case_id not in fresh_ids]
+        )
+        fresh: list[Attribution] = []
+        for i, (attribution, filled) in resolved.items():
+            primary = first_of[(shop_id, attribution.case_id)] == i
+            if primary and attribution.case_id in fresh_ids:
+                fresh.append(attribution)
+                continue
+            existing = stored.get(attribution.case_id) or resolved[first_of[(shop_id, attribution.case_id)]][0]
+            # Fields the message left blank were resolved from master data that may have changed since.
+            replay = replace(attribution, **{name: getattr(existing, name) for name in filled})
+            try:
+                with domain_errors():
+                    record_attribution(existing, replay)
+                results[i] = AttributionOutcome(duplicate=True)
+            except DomainError as exc:
+                results[i] = exc
+        if fresh:
+            with tracer.start_as_current_span("supplier_audit.decide") as span:
+                span.set_attribute("kintsugi.supplier_audit.batch_size", len(fresh))
+                decisions = await self._decide(uow, shop_id, fresh, now)
+            for i, (attribution, _) in resolved.items():
+                if results[i] is None:
+                    results[i] = AttributionOutcome(duplicate=False, decisions=decisions[attribution.case_id])
 
     async def _resolve(
         self,
         uow: SupplierAuditUnitOfWork,
         shop_id: str,
-        items: Sequence[IncomingAttribution],
+        all_items: Sequence[IncomingAttribution],
+        indexes: Sequence[int],
         results: list[Result | None],
     ) -> dict[int, tuple[Attribution, list[str]]]:
         """Each valid complaint with blanks filled from the batch register and SKU map (and which were filled)."""
-        batches = await uow.master.batches_by_id(
+        items = [all_items[i] for i in indexes]
+        batches = await uow.store.batches(
             shop_id, {i.batch_id for i in items if i.batch_id and (not i.sku or not i.supplier_id)}
         )
         skus: list[str] = []
@@ -247,9 +266,9 @@ class RecordAttribution:
             sku = item.sku or (batch.sku if batch else "")
             if sku and (not item.supplier_id or not item.product_line):
                 skus.append(sku)
-        mappings = await uow.master.sku_mappings(shop_id, skus)
+        mappings = await uow.store.sku_mappings(shop_id, skus)
         resolved: dict[int, tuple[Attribution, list[str]]] = {}
-        for index, item in enumerate(items):
+        for index, item in zip(indexes, items, strict=True):
             try:
                 values, filled = _fill(item, batches.get(item.batch_id), mappings)
                 with domain_errors():
@@ -262,26 +281,34 @@ class RecordAttribution:
         self, uow: SupplierAuditUnitOfWork, shop_id: str, fresh: list[Attribution], now: datetime
     ) -> dict[str, tuple[Decision, ...]]:
         """Judges the new complaints in order, each seeing those before it, and stores what they decided."""
-        rules = await load_rules(uow, shop_id)
+        rules = await self._rules.get(uow, shop_id)
         tz = rules.tz
-        recent = await uow.attributions.around_many(
-            shop_id, fresh, category_window=rules.inspection_window, batch_window=rules.batch_surge_window
-        )
-        position = {a.case_id: n for n, a in enumerate(fresh)}
-        by_supplier: dict[str, list[Attribution]] = defaultdict(list)
-        for a in recent:
-            by_supplier[a.supplier_id].append(a)
         earliest = min(a.occurred_at for a in fresh) - rules.inspection_window
         inspections: dict[tuple[str, str], list[Inspection]] = defaultdict(list)
-        for insp in await uow.inspections.for_decisions(
+        for insp in await uow.store.inspections_for_decisions(
             shop_id, {(a.supplier_id, a.category) for a in fresh}, ended_since=earliest
         ):
             inspections[(insp.supplier_id, insp.category)].append(insp)
         batch_ids = {a.batch_id for a in fresh if a.batch_id is not None}
         recalls: dict[str, list[RecallRecommendation]] = defaultdict(list)
-        for rec in await uow.recalls.active_for_batches(shop_id, batch_ids):
+        for rec in await uow.store.active_recalls(shop_id, batch_ids):
             recalls[rec.batch_id].append(rec)
-        batches = await uow.master.batches_by_id(shop_id, batch_ids)
+        batches = await uow.store.batches(shop_id, batch_ids)
+        # The complaints around each new one, only where the rules will count them: a complaint joins
+        # an open inspection (or an active recall) without counting. Read after this batch's own rows
+        # were stored, so each new complaint also sees the new ones before it (and only those).
+        open_pairs = {pair for pair, found in inspections.items() if any(i.is_open for i in found)}
+        recent = await uow.store.around(
+            shop_id,
+            same_category=[a for a in fresh if (a.supplier_id, a.category) not in open_pairs],
+            category_window=rules.inspection_window,
+            same_batch=[a for a in fresh if a.batch_id is not None and a.batch_id not in recalls],
+            batch_window=rules.batch_surge_window,
+        )
+        position = {a.case_id: n for n, a in enumerate(fresh)}
+        by_supplier: dict[str, list[Attribution]] = defaultdict(list)
+        for a in recent:
+            by_supplier[a.supplier_id].append(a)
         # Order volumes only matter for a new recall's estimate: read them when one is recommended.
         volume_rows: dict[tuple[str, date], OrderVolume] = {}
         volumes_from: dict[str, date] = {}  # per SKU, the first day read so far
@@ -343,10 +370,11 @@ class RecordAttribution:
                     on_batch[index] = updated
                     target = new_recalls if d.recall_id in new_recalls else changed_recalls
                     target[d.recall_id] = updated
-        await uow.inspections.add_many(shop_id, list(new_inspections.values()), now)
-        await uow.inspections.save_many(shop_id, list(changed_inspections.values()), now)
-        await uow.recalls.add_many(shop_id, list(new_recalls.values()), now)
-        await uow.recalls.save_many(shop_id, list(changed_recalls.values()), now)
+        # A joined inspection or recall only gains case ids: the rows are locked, so only those are written.
+        await uow.store.add_inspections(shop_id, list(new_inspections.values()), now)
+        await uow.store.set_inspection_cases(shop_id, list(changed_inspections.values()), now)
+        await uow.store.add_recalls(shop_id, list(new_recalls.values()), now)
+        await uow.store.set_recall_cases(shop_id, list(changed_recalls.values()), now)
         return outcome
 
 

@@ -44,6 +44,31 @@ async def _load(uow: SupplierAuditUnitOfWork, shop_id: str) -> ShopRules:
         return ShopRules(AuditRules(), dict(row.overrides), row.updated_at)
 
 
+class RulesCache:
+    """Each shop's parsed rules, parsed again only when the shop's overrides row changed.
+
+    Every batch of complaints needs its shop's rules; reading the row's ``updated_at`` is one indexed
+    lookup, parsing and validating the overrides each time was not free. Keyed on that stamp, the
+    cache is never stale, whichever replica changed the rules.
+    """
+
+    MAX_SHOPS = 10_000
+
+    def __init__(self) -> None:
+        self._by_shop: dict[str, tuple[datetime | None, AuditRules]] = {}
+
+    async def get(self, uow: SupplierAuditUnitOfWork, shop_id: str) -> AuditRules:
+        stamp = await uow.store.rules_stamp(shop_id)
+        cached = self._by_shop.get(shop_id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        loaded = await _load(uow, shop_id)
+        if len(self._by_shop) >= self.MAX_SHOPS:
+            self._by_shop.clear()
+        self._by_shop[shop_id] = (loaded.updated_at, loaded.rules)
+        return loaded.rules
+
+
 class RulesWork:
     def __init__(
         self, uow_factory: Callable[[], SupplierAuditUnitOfWork], *, clock: Callable[[], datetime] = utcnow

@@ -35,7 +35,7 @@ async def test_one_batch_decides_like_sequential_delivery(sa_system, record) -> 
     replay = items[1]
     conflict = incoming_from_proto(attribution(shop, case_id="c0", category="logistics_delay"))
 
-    results = await record.record_batch(shop, [*items[:3], bad, *items[3:], orphan, replay, conflict])
+    results = await record.record_batch([*items[:3], bad, *items[3:], orphan, replay, conflict])
 
     kinds = [[d.kind for d in r.decisions] if isinstance(r, AttributionOutcome) else type(r) for r in results]
     assert kinds == [
@@ -64,7 +64,7 @@ async def test_one_batch_decides_like_sequential_delivery(sa_system, record) -> 
 async def test_recall_in_a_batch_is_recommended_once_and_joined(sa_system, record) -> None:
     shop = new_shop()
     items = [incoming_from_proto(attribution(shop, batch_id="B-1", safety=True)) for _ in range(3)]
-    results = await record.record_batch(shop, items)
+    results = await record.record_batch(items)
     assert [[d.kind for d in r.decisions if "recall" in d.kind] for r in results] == [
         ["recommend_recall"],
         ["attach_to_recall"],

@@ -40,6 +40,30 @@ class Attribution(_message.Message):
     region: str
     def __init__(self, shop_id: _Optional[str] = ..., case_id: _Optional[str] = ..., sku: _Optional[str] = ..., batch_id: _Optional[str] = ..., supplier_id: _Optional[str] = ..., product_line: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[str] = ..., safety: _Optional[bool] = ..., risk_kinds: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_id: _Optional[str] = ..., region: _Optional[str] = ...) -> None: ...
 
+class RecordAttributionsRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[Attribution]
+    def __init__(self, items: _Optional[_Iterable[_Union[Attribution, _Mapping]]] = ...) -> None: ...
+
+class AttributionResult(_message.Message):
+    __slots__ = ("case_id", "duplicate", "error_code", "error")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    duplicate: bool
+    error_code: str
+    error: str
+    def __init__(self, case_id: _Optional[str] = ..., duplicate: _Optional[bool] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+
+class RecordAttributionsResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[AttributionResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[AttributionResult, _Mapping]]] = ...) -> None: ...
+
 class ScorecardRequest(_message.Message):
     __slots__ = ("scope", "supplier_id")
     SCOPE_FIELD_NUMBER: _ClassVar[int]

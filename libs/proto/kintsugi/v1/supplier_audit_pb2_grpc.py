@@ -40,6 +40,11 @@ class SupplierAuditStub:
                 request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Attribution.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
                 _registered_method=True)
+        self.RecordAttributions = channel.unary_unary(
+                '/kintsugi.v1.SupplierAudit/RecordAttributions',
+                request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.RecordAttributionsRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.RecordAttributionsResponse.FromString,
+                _registered_method=True)
         self.Scorecard = channel.unary_unary(
                 '/kintsugi.v1.SupplierAudit/Scorecard',
                 request_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.SerializeToString,
@@ -132,6 +137,15 @@ class SupplierAuditServicer:
 
     def RecordAttribution(self, request, context):
         """Delivered by triage's outbox relay; idempotent by (shop_id, case_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordAttributions(self, request, context):
+        """Many complaints at once (e.g. the rows one relay claim took), recorded in one transaction, each
+        accepted or refused on its own with the status RecordAttribution would have answered; at most
+        1,000 items, which may name different shops. The same idempotency on (shop_id, case_id).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -252,6 +266,11 @@ def add_SupplierAuditServicer_to_server(servicer, server):
                     request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.Attribution.FromString,
                     response_serializer=kintsugi_dot_v1_dot_common__pb2.Ack.SerializeToString,
             ),
+            'RecordAttributions': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordAttributions,
+                    request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.RecordAttributionsRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_supplier__audit__pb2.RecordAttributionsResponse.SerializeToString,
+            ),
             'Scorecard': grpc.unary_unary_rpc_method_handler(
                     servicer.Scorecard,
                     request_deserializer=kintsugi_dot_v1_dot_supplier__audit__pb2.ScorecardRequest.FromString,
@@ -365,6 +384,33 @@ class SupplierAudit:
             '/kintsugi.v1.SupplierAudit/RecordAttribution',
             kintsugi_dot_v1_dot_supplier__audit__pb2.Attribution.SerializeToString,
             kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordAttributions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.SupplierAudit/RecordAttributions',
+            kintsugi_dot_v1_dot_supplier__audit__pb2.RecordAttributionsRequest.SerializeToString,
+            kintsugi_dot_v1_dot_supplier__audit__pb2.RecordAttributionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
