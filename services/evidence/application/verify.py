@@ -6,7 +6,8 @@ Merkle tree (every stored node compared with the node recomputed from the entrie
 (size, chain tip, frontier), rows beyond the recorded size and the node count. It stops at the first problem
 and names the first bad index. Memory is a few ranges plus the frontier, whatever the size of the log.
 
-Ranges are checked in this process (the next range is read while one is checked) or, with ``workers``, by
+Ranges are checked in this process (the next range, its entries column by column and its stored nodes, is read
+while one is hashed; any difference re-reads the range row by row to name the problem) or, with ``workers``, by
 worker processes that join the same snapshot (``adapters.parallel_check``); either way the tree is folded
 and compared here, in order.
 """
@@ -25,6 +26,7 @@ from services.evidence.domain.audit import (
     AuditProblem,
     ChunkCheck,
     ChunkChecker,
+    EntryColumns,
     LogAuditor,
     subtree_levels,
 )
@@ -42,6 +44,8 @@ class Snapshot(Protocol):
     async def heads(self) -> list[tuple[int, SignedTreeHead, bytes]]: ...
     async def keys(self) -> dict[str, PublicKey]: ...
     async def entries(self, first_index: int, end_index: int) -> Sequence[Any]: ...
+    async def entry_columns(self, first_index: int, end_index: int) -> EntryColumns: ...
+    async def range_nodes(self, ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]: ...
     async def entries_from(self, first_index: int) -> int: ...
     async def nodes(self, ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]: ...
     async def node_indexes(self, level: int, first: int, last: int) -> list[int]: ...
@@ -124,30 +128,77 @@ class RangeAudit:
 
 class RangeSource(NodeSource, Protocol):
     async def entries(self, first_index: int, end_index: int) -> Sequence[Any]: ...
+    async def entry_columns(self, first_index: int, end_index: int) -> EntryColumns: ...
+    async def range_nodes(self, ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]: ...
+
+
+def subtrees_inside(first: int, end: int) -> list[tuple[int, int, int]]:
+    """(level, first node index, count) of every complete perfect subtree inside [first, end), ``first`` a
+    multiple of a power of two >= end - first: what ``subtree_levels`` recomputes for the whole range."""
+    count = end - first
+    return [(level, first >> level, count >> level) for level in range(count.bit_length())]
+
+
+@dataclass(frozen=True)
+class FetchedRange:
+    """A range's stored entries (column by column) and its stored Merkle nodes, read ahead of its check."""
+
+    first: int
+    end: int
+    columns: EntryColumns
+    nodes: dict[int, tuple[int, bytes]]
+
+
+async def fetch_range(source: RangeSource, first: int, end: int) -> FetchedRange:
+    """Read [first, end)'s entries and nodes (on the source's two connections, at the same time)."""
+    columns, nodes = await asyncio.gather(
+        source.entry_columns(first, end), source.range_nodes(subtrees_inside(first, end))
+    )
+    return FetchedRange(first, end, columns, nodes)
+
+
+async def audit_fetched(source: RangeSource, checker: ChunkChecker, fetched: FetchedRange) -> RangeAudit:
+    """Check a fetched range: the whole columns at once, and when anything is off the rows one by one, read
+    again, so the problem is named exactly as the row-by-row check names it."""
+    first, end = fetched.first, fetched.end
+    chunk = checker.check_columns(fetched.columns, first)
+    if chunk is None:
+        chunk = checker.check(await source.entries(first, end), first)
+    levels = subtree_levels(chunk.leaf_hashes)
+    stored = fetched.nodes
+    if chunk.good == end - first and all(
+        stored.get(level) == (len(data) // HASH_SIZE, data) for level, data in enumerate(levels)
+    ):
+        return RangeAudit(chunk, end, levels, None)  # every node of the range is stored and equal
+    problem = await compare_nodes(source, [(level, first >> level, data) for level, data in enumerate(levels)])
+    return RangeAudit(chunk, end, levels, problem)
 
 
 async def audit_range(source: RangeSource, checker: ChunkChecker, first: int, end: int) -> RangeAudit:
     """Check entries [first, end); ``first`` is a multiple of a power of two >= end - first."""
-    rows = await source.entries(first, end)
-    chunk = checker.check(rows, first)
-    levels = subtree_levels(chunk.leaf_hashes)
-    problem = await compare_nodes(source, [(level, first >> level, data) for level, data in enumerate(levels)])
-    return RangeAudit(chunk, end, levels, problem)
+    return await audit_fetched(source, checker, await fetch_range(source, first, end))
+
+
+async def _read_ahead(source: RangeSource, first: int, end: int) -> asyncio.Future[FetchedRange]:
+    """Start reading a range and return once its queries are sent: PostgreSQL then works on them while
+    this process hashes the range before (which never yields to the event loop)."""
+    future = asyncio.ensure_future(fetch_range(source, first, end))
+    for _ in range(3):  # the task, then gather's two children, each run up to their first wait on the socket
+        await asyncio.sleep(0)
+    return future
 
 
 async def _audited_here(
     snapshot: Snapshot, ranges: Sequence[tuple[int, int]], checker: ChunkChecker
 ) -> AsyncIterator[RangeAudit]:
     """Each range audited in this process, the next one being read meanwhile."""
-    following: asyncio.Future[RangeAudit] | None = None
+    following: asyncio.Future[FetchedRange] | None = None
     try:
         for n in range(len(ranges)):
-            current = following or asyncio.ensure_future(audit_range(snapshot, checker, *ranges[n]))
-            audited = await current
-            following = None
-            if n + 1 < len(ranges):
-                following = asyncio.ensure_future(audit_range(snapshot, checker, *ranges[n + 1]))
-            yield audited
+            current = following or await _read_ahead(snapshot, *ranges[n])
+            fetched = await current
+            following = await _read_ahead(snapshot, *ranges[n + 1]) if n + 1 < len(ranges) else None
+            yield await audit_fetched(snapshot, checker, fetched)
     finally:
         if following is not None and not following.done():
             following.cancel()

@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from kintsugi.v1 import evidence_pb2
 
 from services.evidence.adapters.log_snapshot import LogSnapshot
-from services.evidence.application.verify import VerifyReport, verify_log
-from services.evidence.domain.audit import AuditCode
+from services.evidence.application.verify import VerifyReport, subtrees_inside, verify_log
+from services.evidence.domain.audit import AuditCode, ChunkChecker
 from tests.evidence.factories import append_request
 from tests.evidence.stack import EvidenceStack, scope
 
@@ -115,6 +116,52 @@ async def test_one_changed_byte_is_named_by_its_index(log10k: EvidenceStack) -> 
             assert sequential.problem is not None and sequential.problem.index == 4321
         finally:
             await conn.execute("UPDATE evidence_entries SET leaf = $1 WHERE idx = 4321", original)
+    assert (await verify(log10k)).ok
+
+
+async def test_an_intact_range_is_read_column_by_column_and_passes_the_fast_check(log10k: EvidenceStack) -> None:
+    # The intact log must verify through the column check (not only through the row-by-row fallback), and
+    # the read-ahead node query must return exactly what the ordered one returns.
+    async with LogSnapshot(log10k.url) as snapshot:
+        for first, end in [(0, 4096), (8192, SIZE)]:
+            columns = await snapshot.entry_columns(first, end)
+            chunk = ChunkChecker().check_columns(columns, first)
+            assert chunk is not None and chunk.good == end - first
+            assert chunk == ChunkChecker().check(await snapshot.entries(first, end), first)
+            ranges = subtrees_inside(first, end)
+            assert await snapshot.range_nodes(ranges) == await snapshot.nodes(ranges)
+
+
+def flip(column: str, position: str) -> str:
+    """SQL for ``column`` with one bit of its byte at ``position`` flipped."""
+    return f"set_byte({column}, {position}, get_byte({column}, {position}) # 1)"
+
+
+@pytest.mark.parametrize(
+    ("column", "change", "code"),
+    [
+        ("leaf", flip("leaf", "0"), AuditCode.ENTRY_HASH_MISMATCH),
+        ("leaf", flip("leaf", "length(leaf) - 1"), AuditCode.ENTRY_HASH_MISMATCH),
+        ("prev_entry_hash", flip("prev_entry_hash", "31"), AuditCode.PREV_LINK_MISMATCH),
+        ("entry_hash", flip("entry_hash", "7"), AuditCode.ENTRY_HASH_MISMATCH),
+        ("shop_id", "overlay(shop_id placing 'x' from 6 for 1)", AuditCode.SHOP_MISMATCH),
+    ],
+)
+async def test_one_changed_byte_in_any_checked_column_is_named_by_default(
+    log10k: EvidenceStack, column: str, change: str, code: AuditCode
+) -> None:
+    # With ranges of 4096 entries: inside a range, the last entry of one, the first entry of the next.
+    for index in (6000, 8191, 8192):
+        async with attack(log10k, "evidence_entries") as conn:
+            original = await conn.fetchval(f"SELECT {column} FROM evidence_entries WHERE idx = $1", index)
+            await conn.execute(f"UPDATE evidence_entries SET {column} = {change} WHERE idx = $1", index)
+            try:
+                report = await verify(log10k, page_size=4096)
+                assert report.problem is not None
+                assert (report.problem.code, report.problem.index) == (code, index), report.problem
+                assert report.entries == index
+            finally:
+                await conn.execute(f"UPDATE evidence_entries SET {column} = $1 WHERE idx = $2", original, index)
     assert (await verify(log10k)).ok
 
 
