@@ -339,7 +339,13 @@ class OutboxRelay:
                 return [f"INTERNAL: {route.method} answered {len(outcomes)} results for {len(rows)} items"] * len(rows)
             return outcomes
         except grpc.aio.AioRpcError as exc:
-            return [f"{exc.code().name}: {exc.details()}"] * len(rows)
+            error = f"{exc.code().name}: {exc.details()}"
+            if error.startswith(PERMANENT_PREFIXES) and len(rows) > 1:
+                # The receiver refused the call as a whole (one item it cannot take, say): deliver the rows
+                # one by one, so only the bad one is parked.
+                log.warning("%s refused a batch of %d (%s); delivering them one by one", route.method, len(rows), error)
+                return list(await asyncio.gather(*(self._deliver(row) for row in rows)))
+            return [error] * len(rows)
         except Exception as exc:  # never let one bad batch stop the others
             log.exception("outbox batch delivery crashed")
             return [repr(exc)] * len(rows)

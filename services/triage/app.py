@@ -6,6 +6,7 @@ from kintsugi.v1 import triage_pb2, triage_pb2_grpc
 
 from libs.grpc_server import ServerSpec
 from libs.service import Service
+from services.triage.adapters.handoffs import HANDOFF_BATCH_ROUTES
 from services.triage.application.cases import CaseWork
 from services.triage.application.insights import Insights
 from services.triage.application.intake_flow import TriageFeedback
@@ -17,6 +18,7 @@ from services.triage.servicer import TriageServicer
 
 class TriageService(Service):
     name = "triage"
+    relay_batch_routes = HANDOFF_BATCH_ROUTES
 
     def __init__(self, settings, endpoints=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(settings, endpoints)

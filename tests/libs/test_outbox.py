@@ -25,6 +25,8 @@ class Receiver:
 
     async def handle(self, request: bytes, context) -> bytes:
         self.calls += 1
+        if request.startswith(b"poison"):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "poison")
         async with self.session_factory() as session, session.begin():
             await mark_processed(session, shop_id="s1", source="test", source_id=request.decode())
         return b""
@@ -34,6 +36,8 @@ class Receiver:
         self.batch_calls += 1
         ids = request.decode().split("\n")
         self.batch_sizes.append(len(ids))
+        if any(i.startswith("poison") for i in ids):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a poison id in the batch")
         async with self.session_factory() as session, session.begin():
             await mark_processed_many(session, source="test", keys=[("s1", i) for i in ids if not i.startswith("bad")])
         return "\n".join("INVALID_ARGUMENT: no bad ids" if i.startswith("bad") else "" for i in ids).encode()
@@ -216,6 +220,33 @@ async def test_batch_route_retries_the_whole_call_when_the_receiver_is_down(db) 
     finally:
         await relay.stop()
         await channel.close()
+
+
+async def test_a_batch_refused_as_a_whole_is_delivered_one_by_one(db) -> None:
+    port = free_port()
+    receiver = Receiver(db, port)
+    await receiver.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    route = BatchRoute(
+        method=BATCH_METHOD,
+        pack=lambda requests: b"\n".join(requests),
+        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
+    )
+    relay = OutboxRelay(db, lambda _: channel, batch_size=100, poll_seconds=0.02, batch_routes={METHOD: route})
+    ids = [f"p{i:03d}" for i in range(30)]
+    await _write(db, ids[:10] + ["poison"] + ids[10:], commit=True)
+    relay.start()
+    try:
+        await eventually(lambda: _only_pending(db, 1), timeout=30)
+        assert await _processed(db) == ids
+        assert receiver.batch_calls == 1 and receiver.calls == 31
+        async with db() as session:
+            left = (await session.execute(sa.select(outbox.c.source_id).where(outbox.c.delivered_at.is_(None)))).all()
+        assert [r.source_id for r in left] == ["poison"]
+    finally:
+        await relay.stop()
+        await channel.close()
+        await receiver.stop()
 
 
 async def _only_pending(db, n: int) -> bool:

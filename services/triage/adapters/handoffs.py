@@ -6,10 +6,12 @@ import hashlib
 
 from kintsugi.v1 import common_pb2, compensation_pb2, evidence_pb2, supplier_audit_pb2
 
-from libs.outbox import OutboxMessage
+from libs.outbox import BatchRoute, OutboxMessage
 from libs.timeutil import to_ts
 from services.triage.domain.case import Case
 from services.triage.domain.malicious import MaliciousAssessment
+
+RECORD_ATTRIBUTION = "/kintsugi.v1.SupplierAudit/RecordAttribution"
 
 
 def case_to_compensation(case: Case, media: list[dict[str, str]]) -> OutboxMessage:
@@ -57,7 +59,7 @@ def case_to_supplier_audit(case: Case, *, safety: bool) -> OutboxMessage:
     return OutboxMessage(
         case.shop_id,
         "supplier_audit",
-        "/kintsugi.v1.SupplierAudit/RecordAttribution",
+        RECORD_ATTRIBUTION,
         msg.SerializeToString(),
         source_id=case.id,
     )
@@ -86,3 +88,24 @@ def suspect_to_evidence(
     return OutboxMessage(
         shop_id, "evidence", "/kintsugi.v1.Evidence/FlagSuspectedReview", msg.SerializeToString(), source_id=feedback_id
     )
+
+
+def _pack_attributions(requests: list[bytes]) -> bytes:
+    items = [supplier_audit_pb2.Attribution.FromString(r) for r in requests]
+    return supplier_audit_pb2.RecordAttributionsRequest(items=items).SerializeToString()
+
+
+def _unpack_attributions(reply: bytes) -> list[str | None]:
+    results = supplier_audit_pb2.RecordAttributionsResponse.FromString(reply).results
+    return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
+
+
+# Attributions travel up to 200 a call: supplier audit records them in one transaction.
+HANDOFF_BATCH_ROUTES = {
+    RECORD_ATTRIBUTION: BatchRoute(
+        method="/kintsugi.v1.SupplierAudit/RecordAttributions",
+        pack=_pack_attributions,
+        unpack=_unpack_attributions,
+        max_items=200,
+    )
+}
