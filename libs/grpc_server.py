@@ -149,10 +149,19 @@ class ServerSpec:
 class RunningServer:
     """A started grpc.aio server with its health servicer; stop() drains in-flight calls."""
 
-    def __init__(self, server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, port: int):
+    def __init__(
+        self, server: grpc.aio.Server, health_servicer: health.aio.HealthServicer, port: int, names: list[str]
+    ):
         self.server = server
         self.health = health_servicer
         self.port = port
+        self.names = names
+
+    async def set_serving(self, serving: bool) -> None:
+        """What the health service answers for every service here (and the server as a whole)."""
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in self.names:
+            await self.health.set(name, status)
 
     async def stop(self, grace: float) -> None:
         await self.health.enter_graceful_shutdown()
@@ -181,9 +190,9 @@ async def start_server(spec: ServerSpec) -> RunningServer:
     if port == 0:
         raise RuntimeError(f"cannot bind {spec.host}:{spec.port}")
     await server.start()
-    for name in [*spec.service_names, ""]:
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, health_servicer, port)
+    running = RunningServer(server, health_servicer, port, [*spec.service_names, ""])
+    await running.set_serving(True)
+    return running
 
 
 async def wait_for_shutdown_signal() -> None:

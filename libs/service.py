@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 import grpc
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from libs.db import make_engine, make_session_factory
@@ -79,9 +80,27 @@ class Service:
                 batch_routes=dict(self.relay_batch_routes),
             )
             self.relay.start()
-        for factory in self.background_workers():
+        for factory in [self._watch_database, *self.background_workers()]:
             self._workers.append(asyncio.create_task(factory()))
         log.info("%s serving on %s", self.name, [s.port for s in self.servers])
+
+    async def _watch_database(self, interval: float = 2.0, timeout: float = 1.0) -> None:
+        """Health follows the database: NOT_SERVING while it does not answer, so readiness probes and the
+        gateway's /readyz see a service that cannot do its work; SERVING again once it answers."""
+        serving = True
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with asyncio.timeout(timeout), self.engine.connect() as conn:
+                    await conn.execute(sa.text("SELECT 1"))
+                ok = True
+            except Exception:
+                ok = False
+            if ok != serving:
+                serving = ok
+                log.warning("%s database %s", self.name, "answers again" if ok else "does not answer")
+                for server in self.servers:
+                    await server.set_serving(ok)
 
     async def stop(self, grace: float | None = None) -> None:
         grace = self.settings.drain_seconds if grace is None else grace

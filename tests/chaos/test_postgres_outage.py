@@ -187,6 +187,9 @@ async def test_postgres_outage_during_ingest(tmp_path_factory: pytest.TempPathFa
         assert not lost and not duplicates and not wrong, (lost[:5], duplicates[:5], wrong[:5])
         assert not unaccepted, unaccepted[:5]
         assert recover is not None and triage_ok, (recover, analysed, len(stored))
+        # Health follows the database: intake said NOT_SERVING while it was gone, SERVING once it came back.
+        assert False in health_during, health_during
+        assert await is_serving(system.target("intake"), timeout=1.0)
     finally:
         if system is not None:
             await system.stop()
