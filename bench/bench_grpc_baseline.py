@@ -1,14 +1,19 @@
-"""Bare grpc.aio baselines for the gRPC figures (payouts, attributions, appends, partner streams).
+"""Bare baselines for the gRPC and database figures (payouts, attributions, appends, partner streams).
 
-An echo server in its own process: unary calls with 32 in flight, and one client stream of small
-messages, for 10 s each. Compare a service's calls/s or events/s with these to see what the
-service's own work costs on this machine.
+- grpc.aio: an echo server in its own process: unary calls with 32 in flight, and one client stream
+  of small messages, for 10 s each;
+- asyncpg: one durable INSERT (its own transaction, synchronous_commit on) per call from 32
+  connections, for 10 s, on KINTSUGI_BENCH_PG's server or an embedded one.
+
+Compare a service's calls/s or events/s with these to see what the service's own work costs on
+this machine (bench/run.py puts each figure beside its baseline).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -81,6 +86,42 @@ async def measure(port: int) -> dict:
     return {"unary_echo_32_in_flight": unary, "client_stream_one": stream}
 
 
+async def insert_rate(admin_url: str) -> dict:
+    """Durable single-row INSERTs, one per transaction, from 32 connections."""
+    import asyncpg
+
+    from libs.provision import drop_database, ensure_database, with_database
+
+    name = f"bench_baseline_{os.getpid()}"
+    await ensure_database(admin_url, name, name)
+    url = with_database(admin_url, name, name)
+    pool = await asyncpg.create_pool(url, min_size=CONCURRENCY, max_size=CONCURRENCY)
+    try:
+        await pool.execute("CREATE TABLE t (id bigint PRIMARY KEY, shop_id text NOT NULL, payload text NOT NULL)")
+        latencies: list[float] = []
+        counter = iter(range(10**9))
+        end = time.monotonic() + SECONDS
+
+        async def worker() -> None:
+            async with pool.acquire() as conn:
+                while time.monotonic() < end:
+                    started = time.perf_counter()
+                    await conn.execute("INSERT INTO t VALUES ($1, $2, $3)", next(counter), "shop", "x" * 300)
+                    latencies.append(time.perf_counter() - started)
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        synchronous_commit = await pool.fetchval("SHOW synchronous_commit")
+        return {
+            "rows_per_second": round(len(latencies) / (time.monotonic() - started), 1),
+            **latency_summary(latencies),
+            "synchronous_commit": synchronous_commit,
+        }
+    finally:
+        await pool.close()
+        await drop_database(admin_url, name, name)
+
+
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "serve":
         asyncio.run(serve(int(sys.argv[2])))
@@ -88,10 +129,24 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "bench.bench_grpc_baseline", "serve", str(port)], cwd=ROOT)
     try:
-        write_result("grpc_baseline", asyncio.run(measure(port)), notes=__doc__ or "")
+        figures = asyncio.run(measure(port))
     finally:
         server.terminate()
         server.wait()
+    admin_url = os.environ.get("KINTSUGI_BENCH_PG", "")
+    embedded = None
+    if not admin_url:
+        from libs.embedded_pg import EmbeddedPostgres
+
+        embedded = EmbeddedPostgres(ROOT / ".kintsugi" / f"bench-baseline-pg-{os.getpid()}")
+        admin_url = embedded.start()
+    try:
+        figures["asyncpg_insert_32_connections"] = asyncio.run(insert_rate(admin_url))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            shutil.rmtree(embedded.data_dir, ignore_errors=True)
+    write_result("grpc_baseline", figures, notes=__doc__ or "")
 
 
 if __name__ == "__main__":

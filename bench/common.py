@@ -55,6 +55,16 @@ def write_result(name: str, figures: dict[str, Any], notes: str = "") -> None:
     print(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+PARTS = (
+    "services.intake",
+    "services.triage",
+    "services.compensation",
+    "services.supplier_audit",
+    "services.evidence",
+    "-m gateway",
+)
+
+
 @dataclass
 class RunningSystem:
     """`kintsugi up` in a subprocess on an embedded PostgreSQL of its own (a fresh system per benchmark)."""
@@ -141,26 +151,52 @@ class RunningSystem:
         assert info is not None and info.port
         return f"postgresql://kintsugi_{service}@127.0.0.1:{info.port}/kintsugi_{service}"
 
-    def rss_mb(self) -> dict[str, float]:
+    def processes(self) -> dict[str, list[Any]]:
+        """The system's processes by part: each service, the gateway, and PostgreSQL (all its backends)."""
         import psutil
 
         assert self.proc is not None
-        out: dict[str, float] = {}
+        out: dict[str, list[Any]] = {}
         for child in psutil.Process(self.proc.pid).children(recursive=True):
             try:
                 cmd = " ".join(child.cmdline())
+                name = child.name()
             except psutil.Error:
                 continue
-            for name in (
-                "services.intake",
-                "services.triage",
-                "services.compensation",
-                "services.supplier_audit",
-                "services.evidence",
-                "-m gateway",
-            ):
-                if name in cmd:
-                    out[name.replace("services.", "").replace("-m ", "")] = round(child.memory_info().rss / 2**20, 1)
+            part = next((p for p in PARTS if p in cmd), "postgres" if name.startswith("postgres") else None)
+            if part is not None:
+                out.setdefault(part.replace("services.", "").replace("-m ", ""), []).append(child)
+        if "postgres" not in out:  # pg_ctl detaches the server: find it by its data directory
+            for proc in psutil.process_iter(["name", "cmdline"]):
+                if (proc.info["name"] or "").startswith("postgres") and str(self.data_dir) in " ".join(
+                    proc.info["cmdline"] or []
+                ):
+                    out["postgres"] = [proc, *proc.children(recursive=True)]
+                    break
+        return out
+
+    def rss_mb(self) -> dict[str, float]:
+        return {
+            part: round(sum(p.memory_info().rss for p in procs) / 2**20, 1)
+            for part, procs in self.processes().items()
+            if part != "postgres"
+        }
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) each part has used so far; PostgreSQL's backends that already exited
+        are not counted, so measure over a span in which connections stay open (pooled)."""
+        import psutil
+
+        out: dict[str, float] = {}
+        for part, procs in self.processes().items():
+            total = 0.0
+            for p in procs:
+                try:
+                    t = p.cpu_times()
+                except psutil.Error:
+                    continue
+                total += t.user + t.system
+            out[part] = round(total, 3)
         return out
 
     def stop(self) -> None:
