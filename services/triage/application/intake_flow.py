@@ -188,8 +188,7 @@ class TriageFeedback:
         writes = _Writes()
         calendars = {shop: ShopCalendar.from_mapping(doc["calendar"]) for shop, doc in settings.items()}
         assessed = [
-            (item, s, i, lang, self._assess(item, s, i, settings[item.shop_id], calendars, now))
-            for item, s, i, lang in group
+            (*entry, a) for entry, a in zip(group, self._assess_all(group, settings, calendars, now), strict=True)
         ]
         # An edited review belongs to the case of its earlier revision.
         previous = await uow.analyses.case_ids((it.shop_id, it.feedback_id) for it, *_ in group if it.revision > 1)
@@ -247,39 +246,43 @@ class TriageFeedback:
         await self._shared_counters(uow, writes, now)
         return case_of
 
-    def _assess(
-        self,
-        item: IncomingFeedback,
-        sentiment: float,
-        intensity: float,
-        settings: dict[str, Any],
+    @staticmethod
+    def _assess_all(
+        group: list[tuple[IncomingFeedback, float, float, str]],
+        settings: dict[str, dict[str, Any]],
         calendars: dict[str, ShopCalendar],
         now: datetime,
-    ) -> Assessment:
-        with tracer.start_as_current_span("triage.assess") as span:
-            assessment = assess(
-                FeedbackFacts(
-                    item.channel,
-                    item.text,
-                    item.rating,
-                    item.customer_tier,
-                    item.order_value_minor,
-                    item.logistics_event or None,
-                ),
-                sentiment=sentiment,
-                intensity=intensity,
-                opened_at=now,
-                calendar=calendars[item.shop_id],
-                category_overrides=CategoryOverrides.from_mapping(settings["category_overrides"])
-                if settings["category_overrides"]
-                else None,
-                risk_overrides=RiskOverrides.from_mapping(settings["risk_overrides"])
-                if settings["risk_overrides"]
-                else None,
+    ) -> list[Assessment]:
+        """Each item's category, risk words, priority and SLA; each shop's overrides parsed once."""
+        overrides = {
+            shop: (
+                CategoryOverrides.from_mapping(doc["category_overrides"]) if doc["category_overrides"] else None,
+                RiskOverrides.from_mapping(doc["risk_overrides"]) if doc["risk_overrides"] else None,
             )
-            span.set_attribute("kintsugi.triage.category", str(assessment.category.category))
-            span.set_attribute("kintsugi.triage.priority", str(assessment.priority.priority))
-        return assessment
+            for shop, doc in settings.items()
+        }
+        with tracer.start_as_current_span("triage.assess", attributes={"kintsugi.triage.items": len(group)}) as span:
+            assessments = [
+                assess(
+                    FeedbackFacts(
+                        item.channel,
+                        item.text,
+                        item.rating,
+                        item.customer_tier,
+                        item.order_value_minor,
+                        item.logistics_event or None,
+                    ),
+                    sentiment=sentiment,
+                    intensity=intensity,
+                    opened_at=now,
+                    calendar=calendars[item.shop_id],
+                    category_overrides=overrides[item.shop_id][0],
+                    risk_overrides=overrides[item.shop_id][1],
+                )
+                for item, sentiment, intensity, _ in group
+            ]
+            span.set_attribute("kintsugi.triage.p1", sum(a.priority.priority == "P1" for a in assessments))
+        return assessments
 
     async def _revision_of_case(
         self, uow: TriageUnitOfWork, writes: _Writes, item: IncomingFeedback, case_id: str, now: datetime

@@ -135,13 +135,37 @@ def is_negated(text: str, start: int, cjk: bool) -> bool:
     return False
 
 
+class TermSet(tuple[Term, ...]):
+    """A lexicon's terms, indexed by the first character of each literal: a text is checked only
+    against the literals whose first character it contains (and every pattern)."""
+
+    _by_first: dict[str, tuple[Term, ...]]
+    _patterns: tuple[Term, ...]
+
+    def __new__(cls, terms: Iterable[Term]) -> TermSet:
+        self = super().__new__(cls, terms)
+        by_first: dict[str, list[Term]] = {}
+        for term in self:
+            if term.needle:
+                by_first.setdefault(term.needle[0], []).append(term)
+        self._by_first = {c: tuple(ts) for c, ts in by_first.items()}
+        self._patterns = tuple(t for t in self if not t.needle)
+        return self
+
+    def candidates(self, text: str) -> list[Term]:
+        found = list(self._patterns)
+        for c in set(text):
+            found += self._by_first.get(c, ())
+        return found
+
+
 def find_matches(text: str, terms: Iterable[Term], taken: bytearray | None = None) -> list[Match]:
     """All non-overlapping matches in ``text`` (normalised); the longer term wins an overlap.
 
     ``taken`` marks characters already claimed (by an earlier call); chosen matches are marked in it.
     """
     candidates: list[Match] = []
-    for term in terms:
+    for term in terms.candidates(text) if isinstance(terms, TermSet) else terms:
         if term.needle and term.needle not in text:
             continue
         for m in term.regex.finditer(text):

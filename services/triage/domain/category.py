@@ -13,6 +13,7 @@ from typing import Any
 from services.triage.domain._matching import (
     Match,
     Term,
+    TermSet,
     check_text,
     compile_literal,
     compile_pattern,
@@ -228,11 +229,11 @@ def _lexicon(key: tuple[object, ...]) -> _Lexicon:
     for cat, terms in add:
         for term in terms:
             indicators.append(compile_literal(term, group=cat, weight=weight, negatable=True, field="add"))
-    context = tuple(
+    context = TermSet(
         compile_literal(t, group="context", weight=0.5, negatable=True, field="context") for t in context_cats
     )
     return _Lexicon(
-        indicators=tuple(indicators),
+        indicators=TermSet(indicators),
         context=context,
         context_categories=MappingProxyType({k: frozenset(v) for k, v in context_cats.items()}),
         question_markers=_any_of(questions),

@@ -9,6 +9,7 @@ from functools import cache
 
 from services.triage.domain._matching import (
     Term,
+    TermSet,
     check_text,
     compile_literal,
     compile_pattern,
@@ -88,7 +89,7 @@ def _terms() -> tuple[Term, ...]:
             for _, pattern, _, label in entries(spec.get("patterns", [])):
                 assert pattern is not None and label is not None
                 compiled.append(compile_pattern(pattern, label=label, group=group, weight=1.0, negatable=False))
-    return tuple(compiled)
+    return TermSet(compiled)
 
 
 def find_extortion(text: str) -> tuple[tuple[str, str], ...]:

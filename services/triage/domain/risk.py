@@ -10,6 +10,7 @@ from typing import Any
 
 from services.triage.domain._matching import (
     Term,
+    TermSet,
     check_text,
     compile_literal,
     compile_pattern,
@@ -128,7 +129,7 @@ def _terms(overrides: RiskOverrides) -> tuple[Term, ...]:
             compiled.append(compile_pattern(rt.pattern, label=rt.term, group=group, weight=1.0, negatable=negatable))
         else:
             compiled.append(compile_literal(rt.term, group=group, weight=1.0, negatable=negatable, field="risk"))
-    return tuple(compiled)
+    return TermSet(compiled)
 
 
 def find_risk_terms(text: str, overrides: RiskOverrides | None = None) -> tuple[RiskHit, ...]:
