@@ -101,34 +101,74 @@ async def run_bounded(jobs: list[Callable[[], Awaitable[Any]]], concurrency: int
 
 
 class CpuMeter:
-    """CPU seconds used by the service process, the PostgreSQL server (when it is ours) and this client,
-    so the cost of one call can be told apart from waiting for a busy machine."""
+    """CPU seconds used by the service process, the PostgreSQL server and this client, so the cost of one
+    call can be told apart from waiting for a busy machine.
 
-    def __init__(self, service_pids: list[int], postmaster_pid: int | None) -> None:
+    PostgreSQL: every process of a server started for the run; of a shared server (KINTSUGI_BENCH_PG on
+    this machine), only the backends connected to the run's database (its WAL writer, checkpointer and
+    other engineers' backends are left out, so the figure is a little low). Backends come and go (a pool
+    closes its overflow connections), so they are polled while the run goes on and a backend's CPU counts
+    up to its last poll: reading them only at the start and end of a phase would lose the CPU of every
+    backend that exited in between."""
+
+    POLL_SECONDS = 0.25
+
+    def __init__(self, service_pids: list[int], postmaster_pid: int | None, database: str | None = None) -> None:
         self.services = [psutil.Process(pid) for pid in service_pids]
         self.postmaster = psutil.Process(postmaster_pid) if postmaster_pid else None
+        self.database = database
+        self._ours: dict[int, bool] = {}
+        self._last: dict[int, float] = {}
+        self._pg_seconds = 0.0
+        self._poller: asyncio.Task[None] | None = None
+        if self.postmaster is not None:
+            self._poll_postgres(baseline=True)
 
-    def _postgres(self) -> dict[int, float]:
-        if self.postmaster is None:
-            return {}
-        out = {}
+    def _is_ours(self, proc: psutil.Process) -> bool:
+        if proc.pid not in self._ours:
+            self._ours[proc.pid] = self.database is None or f" {self.database} " in " ".join(proc.cmdline())
+        return self._ours[proc.pid]
+
+    def _poll_postgres(self, baseline: bool = False) -> None:
+        assert self.postmaster is not None
         for proc in [self.postmaster, *self.postmaster.children(recursive=True)]:
             try:
+                if not self._is_ours(proc):
+                    continue
                 t = proc.cpu_times()
-                out[proc.pid] = t.user + t.system
             except psutil.Error:
-                pass
-        return out
+                continue
+            used = t.user + t.system
+            if not baseline:
+                self._pg_seconds += used - self._last.get(proc.pid, 0.0)
+            self._last[proc.pid] = used
 
-    def read(self) -> tuple[float, dict[int, float], float]:
+    async def _poll_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.POLL_SECONDS)
+            self._poll_postgres()
+
+    def start(self) -> None:
+        if self.postmaster is not None:
+            self._poller = asyncio.get_running_loop().create_task(self._poll_forever())
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+
+    def read(self) -> tuple[float, float | None, float]:
         service = sum(t.user + t.system for t in (p.cpu_times() for p in self.services))
-        return service, self._postgres(), time.process_time()
+        if self.postmaster is None:
+            return service, None, time.process_time()
+        self._poll_postgres()
+        return service, self._pg_seconds, time.process_time()
 
     @staticmethod
     def per_call(
-        start: tuple[float, dict[int, float], float], end: tuple[float, dict[int, float], float], calls: int
+        start: tuple[float, float | None, float], end: tuple[float, float | None, float], calls: int
     ) -> dict[str, float | None]:
-        pg = sum(v - start[1].get(pid, 0.0) for pid, v in end[1].items()) if end[1] else None
+        pg = end[1] - start[1] if end[1] is not None and start[1] is not None else None
         return {
             "service": round((end[0] - start[0]) / calls * 1000, 3),
             "postgres": round(pg / calls * 1000, 3) if pg is not None else None,
@@ -328,6 +368,18 @@ def _postmaster_pid(data_dir: Path) -> int | None:
     return int(pid_file.read_text().split()[0]) if pid_file else None
 
 
+async def _shared_postmaster_pid(url: str) -> int | None:
+    """The postmaster of a server on this machine (the parent of our backend), else None."""
+    conn = await asyncpg.connect(url)
+    try:
+        parent = psutil.Process(await conn.fetchval("SELECT pg_backend_pid()")).parent()
+    except psutil.Error:
+        return None
+    finally:
+        await conn.close()
+    return parent.pid if parent is not None else None
+
+
 async def pg_settings(url: str) -> dict[str, str]:
     conn = await asyncpg.connect(url)
     try:
@@ -377,8 +429,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.wait_for(channel.channel_ready(), timeout=60)
         stubs = [compensation_pb2_grpc.CompensationStub(channel) for channel in channels]
         stub = stubs[0]
-        postmaster = _postmaster_pid(data_dir) if embedded is not None else None
-        bench = Bench(stubs, args.scale, CpuMeter([p.pid for p in services], postmaster))
+        if embedded is not None:
+            meter = CpuMeter([p.pid for p in services], _postmaster_pid(data_dir))
+        else:
+            meter = CpuMeter([p.pid for p in services], await _shared_postmaster_pid(url), database)
+        meter.start()
+        bench = Bench(stubs, args.scale, meter)
         shops = [f"bench-{bench.run_id}-{i}" for i in range(8)]
         one_shop = [f"bench-{bench.run_id}-solo"]
         for shop in shops + one_shop:
@@ -391,6 +447,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         flash_loaded = await bench.flash(shops, bench.n(600), RELAY_CONCURRENCY)
         flash_alone = await bench.flash(shops, bench.n(150), 1)
         await asyncio.sleep(1.0)  # let the relay deliver the last evidence rows
+        await meter.stop()
         checks = await verify(url, shops + one_shop, stub)
         checks["evidence_appends_acknowledged"] = evidence.appended
         for channel in channels:
@@ -414,12 +471,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "flash_alone": flash_alone,
             "checks": checks,
             "setup": {
-                "service": f"{args.replicas} × python -m services.compensation (own processes, db pool 8+8 each), "
+                "service": f"{args.replicas} × python -m services.compensation (own processes, db pool 8+8 each, "
+                "at most 4 connections for payments), "
                 "real gRPC on loopback, calls spread round robin",
                 "client": f"asyncio grpc.aio, {CONCURRENCY} calls in flight (flash: {RELAY_CONCURRENCY}, the relay's)",
                 "offers": "approved ¥5 coupons (service_attitude, low); flash: logistics_damage low + video, ¥10",
                 "telemetry": "OTEL_SDK_DISABLED=true in the service: no spans (unset, they would be made and dropped)",
                 "postgres": await pg_settings(url),
+                "postgres_cpu": "the embedded server's processes"
+                if embedded is not None
+                else "the backends of the run's database on the shared server (KINTSUGI_BENCH_PG)",
                 "scale": args.scale,
             },
             "machine": {

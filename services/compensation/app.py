@@ -6,6 +6,7 @@ from kintsugi.v1 import compensation_pb2, compensation_pb2_grpc
 
 from libs.grpc_server import ServerSpec
 from libs.service import Service
+from services.compensation.adapters.payments import PaymentStore
 from services.compensation.adapters.payout_provider import LocalPayoutProvider
 from services.compensation.application.budgets import BudgetWork
 from services.compensation.application.cases import ReceiveCase
@@ -23,7 +24,8 @@ class CompensationService(Service):
         uow = self.uow
         provider = LocalPayoutProvider()
         self.receive_case = ReceiveCase(uow, provider, on_commit=self.nudge_relay)
-        self.offers = OfferWork(uow, provider)
+        payments = PaymentStore(self.engine, connections=min(settings.payment_connections, settings.db_pool_size))
+        self.offers = OfferWork(uow, payments.session, provider)
         self.budgets = BudgetWork(uow)
         self.reports = Reports(uow)
 

@@ -9,12 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from services.compensation.application.ports import PayoutInstruction
-
-if TYPE_CHECKING:
-    from services.compensation.application.unit_of_work import CompensationUnitOfWork
+from services.compensation.application.ports import PayoutInstruction, RecordsInstructions
 
 EXPORT_COLUMNS = (
     "instruction_id",
@@ -37,9 +34,9 @@ EXPORT_COLUMNS = (
 class LocalPayoutProvider:
     name = "local"
 
-    async def submit(self, uow: CompensationUnitOfWork, instruction: PayoutInstruction) -> str:
+    async def submit(self, into: RecordsInstructions, instruction: PayoutInstruction) -> str:
         """Records the instruction in the same transaction as the payout; the reference is its id."""
-        uow.instructions.add(
+        into.instructions.add(
             {
                 "shop_id": instruction.shop_id,
                 "id": instruction.instruction_id,

@@ -36,20 +36,29 @@ from services.compensation.domain.vocabulary import FollowUpTask, OfferKind, Off
 @dataclass(frozen=True)
 class Template:
     """A data-changing statement whose values are all named parameters; ``build(prefix)`` makes it with
-    parameter names starting with ``prefix`` (so several can be combined into one statement)."""
+    parameter names starting with ``prefix`` (so several can be combined into one statement).
+
+    ``build(prefix, guard)`` makes it conditional on ``guard``, a CTE of the same statement: it changes
+    rows only when the guard returned one (an INSERT takes its values ``FROM guard``, an UPDATE adds
+    ``EXISTS (SELECT FROM guard)`` to its WHERE)."""
 
     key: str
-    build: Callable[[str], Any]
+    build: Callable[[str, Any], Any]
+
+
+def _guard_rows(guard: Any) -> Any:
+    return sa.select(*guard.c).exists()
 
 
 @lru_cache(maxsize=64)
 def insert_template(table: sa.Table, columns: frozenset[str]) -> Template:
     """INSERT INTO table (columns) VALUES (:column, ...)."""
 
-    def build(prefix: str) -> Any:
-        return table.insert().values(
-            {c.name: sa.bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name in columns}
-        )
+    def build(prefix: str, guard: Any = None) -> Any:
+        params = {c.name: sa.bindparam(prefix + c.name, type_=c.type) for c in table.c if c.name in columns}
+        if guard is None:
+            return table.insert().values(params)
+        return table.insert().from_select(list(params), sa.select(*params.values()).select_from(guard))
 
     return Template(f"insert:{table.name}:{','.join(sorted(columns))}", build)
 
@@ -58,16 +67,15 @@ def insert_template(table: sa.Table, columns: frozenset[str]) -> Template:
 def update_template(table: sa.Table, keys: tuple[str, ...], columns: frozenset[str], deltas: bool = False) -> Template:
     """UPDATE table SET column = :column (or column + :column with ``deltas``) WHERE key = :key ..."""
 
-    def build(prefix: str) -> Any:
+    def build(prefix: str, guard: Any = None) -> Any:
         def value(c: sa.Column[Any]) -> Any:
             param = sa.bindparam(prefix + c.name, type_=c.type)
             return c + param if deltas else param
 
-        return (
-            table.update()
-            .where(*(table.c[k] == sa.bindparam(f"{prefix}key_{k}", type_=table.c[k].type) for k in keys))
-            .values({c.name: value(c) for c in table.c if c.name in columns})
-        )
+        where = [table.c[k] == sa.bindparam(f"{prefix}key_{k}", type_=table.c[k].type) for k in keys]
+        if guard is not None:
+            where.append(_guard_rows(guard))
+        return table.update().where(*where).values({c.name: value(c) for c in table.c if c.name in columns})
 
     return Template(f"update:{table.name}:{','.join(keys)}:{','.join(sorted(columns))}:{deltas}", build)
 
@@ -77,9 +85,18 @@ def _combined(shape: tuple[Template, ...]) -> Any:
     # Built once per sequence of templates: the statement object's cache key and its compiled form are
     # then reused by SQLAlchemy, so a flush costs little more than sending its parameters.
     if len(shape) == 1:
-        return shape[0].build("w0_")
-    ctes = [template.build(f"w{i}_").cte(f"w{i}") for i, template in enumerate(shape)]
+        return shape[0].build("w0_", None)
+    ctes = [template.build(f"w{i}_", None).cte(f"w{i}") for i, template in enumerate(shape)]
     return sa.select(sa.literal(len(shape))).add_cte(*ctes)
+
+
+@lru_cache(maxsize=256)
+def _guarded(guard: Template, shape: tuple[Template, ...]) -> Any:
+    # The guard (a data-changing statement with RETURNING) is the CTE "g"; every write takes its rows
+    # from it. The statement returns how many rows the guard returned.
+    g = guard.build("g_", None).cte("g")
+    ctes = [template.build(f"w{i}_", g).cte(f"w{i}") for i, template in enumerate(shape)]
+    return sa.select(sa.func.count()).select_from(g).add_cte(*ctes)
 
 
 class Writes:
@@ -102,15 +119,25 @@ class Writes:
         template = update_template(table, tuple(where), frozenset(values), deltas)
         self.pending.append((template, {**values, **{f"key_{k}": v for k, v in where.items()}}))
 
-    async def flush(self, session: AsyncSession) -> None:
+    def _take(self) -> tuple[tuple[Template, ...], dict[str, Any]]:
         pending, self.pending, self._updated = self.pending, [], set()
-        if not pending:
+        params = {f"w{i}_{name}": value for i, (_, values) in enumerate(pending) for name, value in values.items()}
+        return tuple(template for template, _ in pending), params
+
+    async def flush(self, session: AsyncSession) -> None:
+        shape, params = self._take()
+        if not shape:
             return
         # Sub-statements of one WITH run on one snapshot; foreign keys and constraint triggers are
         # checked at the end of the statement (or at commit), so a txn and its postings can go together.
-        statement = _combined(tuple(template for template, _ in pending))
-        params = {f"w{i}_{name}": value for i, (_, values) in enumerate(pending) for name, value in values.items()}
-        await session.execute(statement, params)
+        await session.execute(_combined(shape), params)
+
+    def take_guarded(self, guard: Template, guard_values: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """The queued writes (taken off the queue) as one statement that makes them only if ``guard``
+        returns a row, and its parameters; the statement answers the number of rows the guard returned."""
+        shape, params = self._take()
+        params.update({f"g_{name}": value for name, value in guard_values.items()})
+        return _guarded(guard, shape), params
 
 
 class _Repository:
@@ -348,44 +375,6 @@ def offer_from_values(m: Any) -> StoredOffer:
     return StoredOffer(offer, m["note"])
 
 
-@lru_cache(maxsize=1)
-def _payment_query() -> Any:
-    """The offer (locked), its budget, its case's customer and order, and the payout holding a key."""
-    o, b, c, p, r = t.offers, t.budgets, t.cases, t.payouts, t.payout_reversals
-    return (
-        sa.select(
-            o,
-            b.c.cap_minor.label("b_cap_minor"),
-            b.c.spent_minor.label("b_spent_minor"),
-            b.c.reserved_minor.label("b_reserved_minor"),
-            b.c.currency.label("b_currency"),
-            c.c.customer_id.label("c_customer_id"),
-            c.c.order_id.label("c_order_id"),
-            *(col.label(f"p_{col.name}") for col in p.c),
-            r.c.reversed_by.label("p_reversed_by"),
-            r.c.reason.label("p_reversal_reason"),
-            r.c.reversed_at.label("p_reversed_at"),
-        )
-        .select_from(
-            o.join(b, sa.and_(b.c.shop_id == o.c.shop_id, b.c.period == o.c.budget_period))
-            .outerjoin(c, sa.and_(c.c.shop_id == o.c.shop_id, c.c.case_id == o.c.case_id))
-            .outerjoin(p, sa.and_(p.c.shop_id == o.c.shop_id, p.c.idempotency_key == sa.bindparam("key")))
-            .outerjoin(r, sa.and_(r.c.shop_id == p.c.shop_id, r.c.payout_id == p.c.id))
-        )
-        .where(o.c.shop_id == sa.bindparam("shop_id"), o.c.id == sa.bindparam("offer_id"))
-        .with_for_update(of=o)
-    )
-
-
-@dataclass(frozen=True)
-class PaymentContext:
-    stored: StoredOffer
-    budget: Budget
-    customer_id: str
-    order_id: str
-    keyed_payout: PayoutView | None
-
-
 # Columns a transition may change.
 _MUTABLE = (
     "state",
@@ -403,17 +392,22 @@ _MUTABLE = (
 LIVE_STATES = (OfferState.PROPOSED, OfferState.PENDING_APPROVAL, OfferState.APPROVED, OfferState.PAID)
 
 
+def queue_offer_change(writes: Writes, offer: Offer, *, now: datetime) -> None:
+    """Queues the UPDATE of the columns a transition may change (and ``updated_at``, the row's version)."""
+    values = offer_values(StoredOffer(offer))
+    writes.update(
+        t.offers,
+        {"shop_id": offer.shop_id, "id": offer.offer_id},
+        {**{k: values[k] for k in _MUTABLE}, "updated_at": now},
+    )
+
+
 class OfferRepository(_Repository):
     def add(self, stored: StoredOffer, *, now: datetime) -> None:
         self.writes.insert(t.offers, {**offer_values(stored), "updated_at": now})
 
     def save(self, offer: Offer, *, now: datetime) -> None:
-        values = offer_values(StoredOffer(offer))
-        self.writes.update(
-            t.offers,
-            {"shop_id": offer.shop_id, "id": offer.offer_id},
-            {**{k: values[k] for k in _MUTABLE}, "updated_at": now},
-        )
+        queue_offer_change(self.writes, offer, now=now)
 
     async def get(self, shop_id: str, offer_id: str, *, for_update: bool = False) -> StoredOffer | None:
         query = sa.select(t.offers).where(t.offers.c.shop_id == shop_id, t.offers.c.id == offer_id)
@@ -421,31 +415,6 @@ class OfferRepository(_Repository):
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         return offer_from_values(row._mapping) if row else None
-
-    async def for_payment(self, shop_id: str, offer_id: str, key: str) -> PaymentContext | None:
-        """The offer (locked), its budget, its case's customer and order, and the payout that already holds
-        idempotency key ``key`` if any, in one round trip.
-
-        The payout comes from the statement's snapshot: after waiting for the offer's lock, a payout
-        committed meanwhile is not in it (the offer row itself is the latest version); look again then.
-        """
-        params = {"shop_id": shop_id, "offer_id": offer_id, "key": key}
-        row = (await self.session.execute(_payment_query(), params)).first()
-        if row is None:
-            return None
-        m = row._mapping
-        keyed = None
-        if m["p_id"] is not None:
-            keyed = _payout_from({k[2:]: v for k, v in m.items() if isinstance(k, str) and k.startswith("p_")})
-        cur = m["b_currency"]
-        budget = Budget(
-            shop_id,
-            m["budget_period"],
-            Money(m["b_cap_minor"], cur),
-            Money(m["b_spent_minor"], cur),
-            Money(m["b_reserved_minor"], cur),
-        )
-        return PaymentContext(offer_from_values(m), budget, m["c_customer_id"] or "", m["c_order_id"] or "", keyed)
 
     async def live_for_case(self, shop_id: str, case_id: str) -> Offer | None:
         """An offer of the case that is not rejected or reversed (a case is compensated once)."""
@@ -532,7 +501,7 @@ class OfferRequestRepository(_Repository):
 # --- budgets ------------------------------------------------------------------------------------
 
 
-def _budget_from(m: Any) -> Budget:
+def budget_from(m: Any) -> Budget:
     cur = m["currency"]
     return Budget(
         m["shop_id"],
@@ -543,13 +512,28 @@ def _budget_from(m: Any) -> Budget:
     )
 
 
+def queue_budget_change(writes: Writes, before: Budget, after: Budget) -> None:
+    """Queues moving the stored figures by (after - before), atomically, whatever else changed them meanwhile."""
+    d_cap = after.cap.amount_minor - before.cap.amount_minor
+    d_spent = after.spent.amount_minor - before.spent.amount_minor
+    d_reserved = after.reserved.amount_minor - before.reserved.amount_minor
+    if not (d_cap or d_spent or d_reserved):
+        return
+    writes.update(
+        t.budgets,
+        {"shop_id": before.shop_id, "period": before.period},
+        {"cap_minor": d_cap, "spent_minor": d_spent, "reserved_minor": d_reserved},
+        deltas=True,
+    )
+
+
 class BudgetRepository(_Repository):
     async def get(self, shop_id: str, period: str, *, for_update: bool = False) -> Budget | None:
         query = sa.select(t.budgets).where(t.budgets.c.shop_id == shop_id, t.budgets.c.period == period)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
-        return _budget_from(row._mapping) if row else None
+        return budget_from(row._mapping) if row else None
 
     async def open(self, budget: Budget, *, at: datetime) -> bool:
         """Inserts a new period's budget; False when it is already open."""
@@ -570,59 +554,52 @@ class BudgetRepository(_Repository):
         return (await self.session.execute(stmt)).first() is not None
 
     def apply(self, before: Budget, after: Budget) -> None:
-        """Moves the stored figures by (after - before), atomically, whatever else changed them meanwhile."""
-        d_cap = after.cap.amount_minor - before.cap.amount_minor
-        d_spent = after.spent.amount_minor - before.spent.amount_minor
-        d_reserved = after.reserved.amount_minor - before.reserved.amount_minor
-        if not (d_cap or d_spent or d_reserved):
-            return
-        self.writes.update(
-            t.budgets,
-            {"shop_id": before.shop_id, "period": before.period},
-            {"cap_minor": d_cap, "spent_minor": d_spent, "reserved_minor": d_reserved},
-            deltas=True,
-        )
+        queue_budget_change(self.writes, before, after)
 
     async def list(self, shop_id: str, period: str = "") -> list[Budget]:
         query = sa.select(t.budgets).where(t.budgets.c.shop_id == shop_id)
         if period:
             query = query.where(t.budgets.c.period == period)
-        return [_budget_from(r._mapping) for r in await self.session.execute(query.order_by(t.budgets.c.period))]
+        return [budget_from(r._mapping) for r in await self.session.execute(query.order_by(t.budgets.c.period))]
 
 
 # --- ledger -------------------------------------------------------------------------------------
 
 
-class LedgerRepository(_Repository):
-    def post(self, transactions: Sequence[JournalTransaction]) -> None:
-        """Writes balanced journal transactions with their postings (the database checks balance at commit)."""
-        for txn in transactions:
-            self.writes.insert(
-                t.journal_transactions,
+def queue_ledger_postings(writes: Writes, transactions: Sequence[JournalTransaction]) -> None:
+    """Queues balanced journal transactions with their postings (the database checks balance at commit)."""
+    for txn in transactions:
+        writes.insert(
+            t.journal_transactions,
+            {
+                "shop_id": txn.shop_id,
+                "txn_id": txn.txn_id,
+                "period": txn.period,
+                "kind": str(txn.kind),
+                "offer_id": txn.offer_id,
+                "memo": txn.memo,
+                "at": txn.at,
+            },
+        )
+        for seq, p in enumerate(txn.postings, start=1):
+            writes.insert(
+                t.journal_postings,
                 {
                     "shop_id": txn.shop_id,
                     "txn_id": txn.txn_id,
-                    "period": txn.period,
-                    "kind": str(txn.kind),
-                    "offer_id": txn.offer_id,
-                    "memo": txn.memo,
-                    "at": txn.at,
+                    "seq": seq,
+                    "period": p.account.period,
+                    "account": str(p.account.name),
+                    "currency": p.account.currency,
+                    "side": str(p.side),
+                    "amount_minor": p.amount.amount_minor,
                 },
             )
-            for seq, p in enumerate(txn.postings, start=1):
-                self.writes.insert(
-                    t.journal_postings,
-                    {
-                        "shop_id": txn.shop_id,
-                        "txn_id": txn.txn_id,
-                        "seq": seq,
-                        "period": p.account.period,
-                        "account": str(p.account.name),
-                        "currency": p.account.currency,
-                        "side": str(p.side),
-                        "amount_minor": p.amount.amount_minor,
-                    },
-                )
+
+
+class LedgerRepository(_Repository):
+    def post(self, transactions: Sequence[JournalTransaction]) -> None:
+        queue_ledger_postings(self.writes, transactions)
 
     async def transactions(self, shop_id: str, period: str = "") -> list[Any]:
         query = sa.select(t.journal_transactions).where(t.journal_transactions.c.shop_id == shop_id)
@@ -677,7 +654,7 @@ _PAYOUT_COLUMNS = (
 )
 
 
-def _payout_query() -> sa.Select[Any]:
+def payout_query() -> sa.Select[Any]:
     return sa.select(*_PAYOUT_COLUMNS).select_from(
         t.payouts.outerjoin(
             t.payout_reversals,
@@ -688,7 +665,7 @@ def _payout_query() -> sa.Select[Any]:
     )
 
 
-def _payout_from(m: Any) -> PayoutView:
+def payout_from(m: Any) -> PayoutView:
     return PayoutView(
         payout_id=m["id"],
         shop_id=m["shop_id"],
@@ -707,43 +684,45 @@ def _payout_from(m: Any) -> PayoutView:
     )
 
 
+def payout_values(payout: PayoutView) -> dict[str, Any]:
+    """The payouts row of a payout (its reversal is a row of payout_reversals)."""
+    return {
+        "shop_id": payout.shop_id,
+        "id": payout.payout_id,
+        "idempotency_key": payout.idempotency_key,
+        "offer_id": payout.offer_id,
+        "case_id": payout.case_id,
+        "period": payout.period,
+        "amount_minor": payout.amount.amount_minor,
+        "currency": payout.amount.currency,
+        "provider": payout.provider,
+        "provider_reference": payout.provider_reference,
+        "paid_by": payout.paid_by,
+        "paid_at": payout.paid_at,
+    }
+
+
 class PayoutRepository(_Repository):
     async def by_key(self, shop_id: str, key: str) -> PayoutView | None:
         row = (
             await self.session.execute(
-                _payout_query().where(t.payouts.c.shop_id == shop_id, t.payouts.c.idempotency_key == key)
+                payout_query().where(t.payouts.c.shop_id == shop_id, t.payouts.c.idempotency_key == key)
             )
         ).first()
-        return _payout_from(row._mapping) if row else None
+        return payout_from(row._mapping) if row else None
 
     async def by_offer(self, shop_id: str, offer_id: str) -> PayoutView | None:
         row = (
             await self.session.execute(
-                _payout_query().where(t.payouts.c.shop_id == shop_id, t.payouts.c.offer_id == offer_id)
+                payout_query().where(t.payouts.c.shop_id == shop_id, t.payouts.c.offer_id == offer_id)
             )
         ).first()
-        return _payout_from(row._mapping) if row else None
+        return payout_from(row._mapping) if row else None
 
     def add(self, payout: PayoutView) -> None:
         """Records a payout; a second one with its idempotency key (or for its offer) fails the flush
         with a unique violation of uq_payouts_idempotency_key (uq_payouts_offer)."""
-        self.writes.insert(
-            t.payouts,
-            {
-                "shop_id": payout.shop_id,
-                "id": payout.payout_id,
-                "idempotency_key": payout.idempotency_key,
-                "offer_id": payout.offer_id,
-                "case_id": payout.case_id,
-                "period": payout.period,
-                "amount_minor": payout.amount.amount_minor,
-                "currency": payout.amount.currency,
-                "provider": payout.provider,
-                "provider_reference": payout.provider_reference,
-                "paid_by": payout.paid_by,
-                "paid_at": payout.paid_at,
-            },
-        )
+        self.writes.insert(t.payouts, payout_values(payout))
 
     def add_reversal(self, payout: PayoutView, *, reason: str, by: str, at: datetime) -> None:
         self.writes.insert(
@@ -759,18 +738,29 @@ class PayoutRepository(_Repository):
         )
 
     async def list(self, shop_id: str, period: str = "") -> list[PayoutView]:
-        query = _payout_query().where(t.payouts.c.shop_id == shop_id)
+        query = payout_query().where(t.payouts.c.shop_id == shop_id)
         if period:
             query = query.where(t.payouts.c.period == period)
-        return [_payout_from(r._mapping) for r in await self.session.execute(query)]
+        return [payout_from(r._mapping) for r in await self.session.execute(query)]
 
 
 # --- payout instructions (the local payout provider's record) -----------------------------------
 
 
-class InstructionRepository(_Repository):
+class InstructionLog:
+    """Queues payout instructions with the other writes of the unit of work or payment."""
+
+    def __init__(self, writes: Writes) -> None:
+        self.writes = writes
+
     def add(self, values: dict[str, Any]) -> None:
         self.writes.insert(t.payout_instructions, values)
+
+
+class InstructionRepository(InstructionLog):
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
+        super().__init__(writes)
+        self.session = session
 
     async def list(self, shop_id: str, *, period: str = "", after: str = "", limit: int) -> list[dict[str, Any]]:
         """In creation order (ids are time-ordered)."""

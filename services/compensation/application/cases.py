@@ -20,7 +20,7 @@ from libs.ids import new_id
 from libs.timeutil import utcnow
 from services.compensation.adapters.evidence_feed import flash_payout_evidence
 from services.compensation.adapters.repository import StoredOffer, StoredPolicy
-from services.compensation.application.common import current_budget, pay_approved, policy_of, record
+from services.compensation.application.common import current_budget, policy_of, prepare_payment, record
 from services.compensation.application.ports import PayoutProvider
 from services.compensation.application.unit_of_work import CompensationUnitOfWork
 from services.compensation.domain import workflow
@@ -106,9 +106,9 @@ class ReceiveCase:
             uow.offers.add(StoredOffer(offer), now=now)
             record(uow, budget, outcome)
             return Received(duplicate=False, offer_id=offer.offer_id, state=str(offer.state))
-        paid = await pay_approved(
-            uow,
+        paid = await prepare_payment(
             self._provider,
+            uow,
             offer=offer,
             budget=outcome.budget,
             customer_id=case.customer_id,
@@ -116,9 +116,12 @@ class ReceiveCase:
             actor=FLASH_ACTOR,
             key=f"flash:{case.case_id}",
             now=now,
-            proposed=outcome,
-            proposed_from=budget,
         )
+        # Proposed, approved and paid in this transaction: the offer row is new, the budget moves once.
+        uow.payouts.add(paid.payout)
+        uow.offers.add(StoredOffer(paid.offer), now=now)
+        uow.ledger.post(outcome.transactions + paid.outcome.transactions)
+        uow.budgets.apply(budget, paid.outcome.budget)
         video = find_unboxing_video(case.media)
         assert video is not None  # a flash approval needs one
         uow.outbox.append(

@@ -1,5 +1,5 @@
 """Steps several use cases share: who acts, the policy in force, the current budget, recording an outcome,
-and paying an approved offer. Each runs inside the caller's unit of work (the caller commits)."""
+and deciding the payment of an approved offer. Each runs inside the caller's unit of work (the caller commits)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from libs.errors import InvalidArgument, NotFound
 from libs.ids import new_id
-from services.compensation.adapters.repository import PayoutView, StoredOffer, StoredPolicy
-from services.compensation.application.ports import PayoutInstruction, PayoutProvider
+from services.compensation.adapters.repository import PayoutView, StoredPolicy
+from services.compensation.application.ports import PayoutInstruction, PayoutProvider, RecordsInstructions
 from services.compensation.application.unit_of_work import CompensationUnitOfWork
 from services.compensation.domain import workflow
 from services.compensation.domain.budget import Budget, period_key
@@ -78,15 +76,6 @@ def record(uow: CompensationUnitOfWork, before: Budget, outcome: workflow.Outcom
     uow.budgets.apply(before, outcome.budget)
 
 
-class KeyTaken(Exception):
-    """The payout's idempotency key was taken by a concurrent call; the caller rolls back and looks again."""
-
-
-def is_key_taken(exc: IntegrityError) -> bool:
-    """A commit failed because a payout with the same idempotency key (or for the same offer) came first."""
-    return "uq_payouts_" in str(exc.orig)
-
-
 @dataclass(frozen=True)
 class Paid:
     offer: Offer
@@ -94,9 +83,9 @@ class Paid:
     outcome: workflow.Outcome
 
 
-async def pay_approved(
-    uow: CompensationUnitOfWork,
+async def prepare_payment(
     provider: PayoutProvider,
+    into: RecordsInstructions,
     *,
     offer: Offer,
     budget: Budget,
@@ -105,14 +94,10 @@ async def pay_approved(
     actor: Actor,
     key: str,
     now: datetime,
-    proposed: workflow.Outcome | None = None,
-    proposed_from: Budget | None = None,
 ) -> Paid:
-    """Pays an approved offer: ledger, budget, payout instruction and the payout record (its idempotency key
-    is unique: a concurrent payment with the same key makes the commit fail, see ``is_key_taken``).
-
-    ``proposed``: the offer was proposed in this same transaction (flash) from budget ``proposed_from``
-    and is not stored yet; its journal transactions and budget change are written with the payment's."""
+    """Decides the payment of an approved offer (the domain's ledger entry, budget and offer state), has the
+    provider record its payout instruction in ``into`` (the same transaction as the rest), and makes the
+    payout record. The caller writes them; the payout's idempotency key is unique in storage."""
     payout_id = new_id("po")
     outcome = workflow.pay(offer, budget, actor, payout_id=payout_id, at=now)
     instruction = PayoutInstruction(
@@ -130,7 +115,7 @@ async def pay_approved(
         memo=f"level {offer.level} {offer.kind} for case {offer.case_id}",
         created_at=now,
     )
-    reference = await provider.submit(uow, instruction)
+    reference = await provider.submit(into, instruction)
     payout = PayoutView(
         payout_id=payout_id,
         shop_id=offer.shop_id,
@@ -144,15 +129,6 @@ async def pay_approved(
         paid_by=actor.actor_id,
         paid_at=now,
     )
-    uow.payouts.add(payout)
-    if proposed is None:
-        uow.offers.save(outcome.offer, now=now)
-        record(uow, budget, outcome)
-    else:
-        assert proposed_from is not None
-        uow.offers.add(StoredOffer(outcome.offer), now=now)
-        uow.ledger.post(proposed.transactions + outcome.transactions)
-        uow.budgets.apply(proposed_from, outcome.budget)
     return Paid(outcome.offer, payout, outcome)
 
 

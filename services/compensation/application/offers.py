@@ -8,25 +8,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
-
-from sqlalchemy.exc import IntegrityError
 
 from libs.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from libs.ids import new_id
 from libs.paging import decode_token, encode_token, page_size
 from libs.timeutil import utcnow
+from services.compensation.adapters.payments import PaymentSession
 from services.compensation.adapters.repository import PayoutView, StoredOffer, offer_from_values, offer_values
 from services.compensation.application.common import (
-    KeyTaken,
     budget_of_offer,
     check_key,
     current_budget,
-    is_key_taken,
     not_found,
-    pay_approved,
     policy_of,
+    prepare_payment,
     record,
 )
 from services.compensation.application.ports import PayoutInstruction, PayoutProvider
@@ -77,11 +75,13 @@ class OfferWork:
     def __init__(
         self,
         uow_factory: Callable[[], CompensationUnitOfWork],
+        payments: Callable[[], AbstractAsyncContextManager[PaymentSession]],
         provider: PayoutProvider,
         *,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._uow = uow_factory
+        self._payments = payments
         self._provider = provider
         self._clock = clock
 
@@ -183,53 +183,41 @@ class OfferWork:
 
     async def pay(self, *, shop_id: str, offer_id: str, actor: Actor, idempotency_key: str) -> PayoutResult:
         """Pays an approved offer once per idempotency key: concurrent and repeated calls get the same payout;
-        the key with another offer is ALREADY_EXISTS."""
-        key = check_key(idempotency_key, required=True)
-        for _ in range(3):
-            try:
-                return await self._pay_once(shop_id=shop_id, offer_id=offer_id, actor=actor, key=key)
-            except KeyTaken:
-                continue  # a concurrent call with this key committed first: answer with its payout
-        raise RuntimeError(f"idempotency key {key!r} kept changing hands")
+        the key with another offer is ALREADY_EXISTS.
 
-    async def _pay_once(self, *, shop_id: str, offer_id: str, actor: Actor, key: str) -> PayoutResult:
-        now = self._clock()
-        async with self._uow() as uow:
-            # One round trip: the offer (locked, so calls for one offer queue here), its budget and case,
-            # and any payout that already holds this key.
-            ctx = await uow.offers.for_payment(shop_id, offer_id, key)
-            if ctx is None:
-                raise not_found("offer")
-            offer = ctx.stored.offer
-            earlier = ctx.keyed_payout
-            if earlier is None and offer.state != OfferState.APPROVED:
-                # Changed while we waited for the lock: the payout of a call with this key may be why.
-                earlier = await uow.payouts.by_key(shop_id, key)
-            if earlier is not None:
-                return _replay(earlier, offer_id)
-            if offer.state == OfferState.PAID:
-                raise FailedPrecondition(
-                    f"offer {offer_id} is already paid (payout {offer.payout_id}); "
-                    "replay that payout's Idempotency-Key to get it"
+        Optimistic: read the offer (no lock), decide in the domain, then record the payment in one statement
+        (one transaction, committed when it returns) that applies only to the offer as read and only if the
+        key and the offer have no payout yet (unique keys). A call that loses a race reads again and then
+        finds the winner's payout (a replay), the offer paid under another key, or the key taken."""
+        key = check_key(idempotency_key, required=True)
+        async with self._payments() as db:
+            for _ in range(3):
+                ctx = await db.context(shop_id, offer_id, key)
+                if ctx is None:
+                    raise not_found("offer")
+                offer = ctx.stored.offer
+                if ctx.keyed_payout is not None:
+                    return _replay(ctx.keyed_payout, offer_id)
+                if offer.state == OfferState.PAID:
+                    raise FailedPrecondition(
+                        f"offer {offer_id} is already paid (payout {offer.payout_id}); "
+                        "replay that payout's Idempotency-Key to get it"
+                    )
+                now = self._clock()
+                paid = await prepare_payment(
+                    self._provider,
+                    db,
+                    offer=offer,
+                    budget=ctx.budget,
+                    customer_id=ctx.customer_id,
+                    order_id=ctx.order_id,
+                    actor=actor,
+                    key=key,
+                    now=now,
                 )
-            paid = await pay_approved(
-                uow,
-                self._provider,
-                offer=offer,
-                budget=ctx.budget,
-                customer_id=ctx.customer_id,
-                order_id=ctx.order_id,
-                actor=actor,
-                key=key,
-                now=now,
-            )
-            try:
-                await uow.commit()
-            except IntegrityError as exc:
-                if is_key_taken(exc):
-                    raise KeyTaken(key) from None
-                raise
-            return PayoutResult(paid.payout, replayed=False)
+                if await db.record(read=ctx, outcome=paid.outcome, payout=paid.payout, now=now):
+                    return PayoutResult(paid.payout, replayed=False)
+        raise RuntimeError(f"offer {offer_id} kept changing while paying it with key {key!r}")
 
     async def reverse(self, *, shop_id: str, offer_id: str, actor: Actor, reason: str) -> PayoutView:
         """A supervisor undoes a payout: compensating ledger entries, budget given back, a reverse instruction."""

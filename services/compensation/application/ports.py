@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 from services.compensation.domain.money import Money
-
-if TYPE_CHECKING:
-    from services.compensation.application.unit_of_work import CompensationUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -31,6 +28,17 @@ class PayoutInstruction:
     created_at: datetime
 
 
+class InstructionLog(Protocol):
+    def add(self, values: dict[str, Any]) -> None: ...
+
+
+class RecordsInstructions(Protocol):
+    """What a payout provider writes into: the unit of work, or the payment being recorded."""
+
+    @property
+    def instructions(self) -> InstructionLog: ...
+
+
 class PayoutProvider(Protocol):
     """The platform's refund API as the application sees it.
 
@@ -41,4 +49,4 @@ class PayoutProvider(Protocol):
 
     name: str
 
-    async def submit(self, uow: CompensationUnitOfWork, instruction: PayoutInstruction) -> str: ...
+    async def submit(self, into: RecordsInstructions, instruction: PayoutInstruction) -> str: ...
