@@ -40,7 +40,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import asyncpg  # noqa: E402
 import grpc  # noqa: E402
-from kintsugi.v1 import intake_pb2  # noqa: E402
+from kintsugi.v1 import intake_pb2, triage_pb2  # noqa: E402
 
 from libs import migrations  # noqa: E402
 from libs.embedded_pg import EmbeddedPostgres, free_port  # noqa: E402
@@ -102,7 +102,7 @@ def expected_items(count: int) -> int:
 
 
 class TriageStandIn:
-    """Acknowledges intake's outbox deliveries (TriageFeedback) without doing anything."""
+    """Acknowledges intake's outbox deliveries (TriageFeedback, one or a batch) without doing anything."""
 
     def __init__(self) -> None:
         self.delivered = 0
@@ -112,10 +112,17 @@ class TriageStandIn:
             self.delivered += 1
             return b""
 
-        handler = grpc.unary_unary_rpc_method_handler(triage)
-        self.server.add_generic_rpc_handlers(
-            [grpc.method_handlers_generic_handler("kintsugi.v1.Triage", {"TriageFeedback": handler})]
-        )
+        async def triage_batch(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+            items = len(triage_pb2.TriageFeedbackBatchRequest.FromString(request).items)
+            self.delivered += items
+            reply = triage_pb2.TriageFeedbackBatchResponse(results=[triage_pb2.TriageFeedbackResult()] * items)
+            return reply.SerializeToString()
+
+        handlers = {
+            "TriageFeedback": grpc.unary_unary_rpc_method_handler(triage),
+            "TriageFeedbackBatch": grpc.unary_unary_rpc_method_handler(triage_batch),
+        }
+        self.server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler("kintsugi.v1.Triage", handlers)])
         self.port = self.server.add_insecure_port("127.0.0.1:0")
 
 
@@ -281,6 +288,7 @@ def main() -> int:
     started = time.monotonic()
     result = asyncio.run(main_async(args))
     result["seconds"] = round(time.monotonic() - started, 1)
+    result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result["figures"], indent=2))

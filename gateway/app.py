@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import grpc
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry import trace
@@ -59,6 +59,43 @@ class BodyLimitMiddleware:
         await self.app(scope, limited, send)
 
 
+class RequestIdMiddleware:
+    """X-Request-Id (the caller's, else a new one) and X-Trace-Id on every response.
+
+    Plain ASGI: Starlette's @app.middleware("http") runs each request through extra tasks and streams.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = b""
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                request_id = value[:64]
+                break
+        request_id = request_id or uuid.uuid4().hex.encode()
+
+        async def send_with_ids(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
+                headers.append((b"x-request-id", request_id))
+                ctx = trace.get_current_span().get_span_context()
+                if ctx.is_valid:
+                    headers.append((b"x-trace-id", f"{ctx.trace_id:032x}".encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_ids)
+        except problems.Problem as exc:
+            response = problems.problem_response(exc.status, exc.detail, headers=exc.headers)
+            await response(scope, receive, send_with_ids)
+
+
 def discover_routers() -> list[APIRouter]:
     """Every module in gateway/routers with a `router`, in name order (each resource owns its file)."""
     routers = []
@@ -96,19 +133,7 @@ def create_app(settings: GatewaySettings | None = None, endpoints: Endpoints | N
     app.add_exception_handler(grpc.aio.AioRpcError, problems.grpc_handler)
     app.add_exception_handler(Exception, problems.unhandled_handler)
 
-    @app.middleware("http")
-    async def request_ids(request: Request, call_next):  # type: ignore[no-untyped-def]
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        try:
-            response = await call_next(request)
-        except problems.Problem as exc:
-            response = problems.problem_response(exc.status, exc.detail, headers=exc.headers)
-        response.headers["X-Request-Id"] = request_id
-        ctx = trace.get_current_span().get_span_context()
-        if ctx.is_valid:
-            response.headers["X-Trace-Id"] = f"{ctx.trace_id:032x}"
-        return response
-
+    app.add_middleware(RequestIdMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -18,7 +18,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ProblemOut, "description": "problem+json", "content": PROBLEM_CONTENT} for s in sorted(base)}
 
 
-def clients(request: Request) -> ServiceClients:
+async def clients(request: Request) -> ServiceClients:
     return request.app.state.clients  # type: ignore[no-any-return]
 
 

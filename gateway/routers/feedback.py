@@ -23,6 +23,11 @@ router = APIRouter(prefix="/v1/shops/{shop_id}", tags=["feedback"])
 
 
 def to_proto(body: FeedbackIn) -> intake_pb2.FeedbackInput:
+    """The item as intake takes it, with the item as sent (its set fields) kept as raw JSON.
+
+    Fields are set in place rather than through sub-message constructors and CopyFrom: this runs for
+    every item of a batch.
+    """
     msg = intake_pb2.FeedbackInput(
         channel=body.channel,
         external_id=body.external_id,
@@ -33,17 +38,18 @@ def to_proto(body: FeedbackIn) -> intake_pb2.FeedbackInput:
         supplier_id=body.supplier_id,
         batch_id=body.batch_id,
         region=body.region,
-        media=[intake_pb2.Media(kind=m.kind, sha256=m.sha256, uri=m.uri) for m in body.media],
         raw_json=body.model_dump_json(exclude_unset=True),
     )
     if body.customer is not None:
-        msg.customer.CopyFrom(intake_pb2.Customer(id=body.customer.id, tier=body.customer.tier))
+        msg.customer.id = body.customer.id
+        msg.customer.tier = body.customer.tier
+    for m in body.media:
+        msg.media.add(kind=m.kind, sha256=m.sha256, uri=m.uri)
     if body.rating is not None:
         msg.rating = body.rating
     if body.order_value is not None:
-        msg.order_value.CopyFrom(
-            common_pb2.Money(amount_minor=body.order_value.amount_minor, currency=body.order_value.currency)
-        )
+        msg.order_value.amount_minor = body.order_value.amount_minor
+        msg.order_value.currency = body.order_value.currency
     if body.occurred_at is not None:
         msg.occurred_at.CopyFrom(to_ts(body.occurred_at))
     return msg
@@ -139,17 +145,19 @@ async def submit_feedback(
     return JSONResponse({"id": reply.id, "status": reply.status}, status_code=201 if reply.created else 200)
 
 
+def rejected(index: int, errors: list[dict[str, str]]) -> dict[str, Any]:
+    return {"index": index, "id": None, "status": None, "error": {"detail": "item is not valid", "errors": errors}}
+
+
 @router.post(
     "/feedback:batch",
     response_model=BatchOut,
     responses=problems(403),
     summary="Submit up to 1,000 items; each is accepted or rejected with its reason",
 )
-async def submit_batch(
-    shop_id: str, body: FeedbackBatchIn, principal: ShopPrincipal, clients: Clients
-) -> dict[str, Any]:
+async def submit_batch(shop_id: str, body: FeedbackBatchIn, principal: ShopPrincipal, clients: Clients) -> JSONResponse:
     require_role(principal, *WRITE_ROLES)
-    results: dict[int, dict[str, Any]] = {}
+    results: list[dict[str, Any] | None] = [None] * len(body.items)
     valid: list[tuple[int, intake_pb2.FeedbackInput]] = []
 
     for index, raw in enumerate(body.items):
@@ -157,7 +165,7 @@ async def submit_batch(
             valid.append((index, to_proto(FeedbackIn.model_validate(raw))))
         except ValidationError as exc:
             errors = [{"field": _loc_to_field(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
-            results[index] = {"index": index, "error": {"detail": "item is not valid", "errors": errors}}
+            results[index] = rejected(index, errors)
     if valid:
         reply = await call(
             clients.intake.SubmitFeedbackBatch,
@@ -168,11 +176,11 @@ async def submit_batch(
         for r in reply.results:
             index = valid[r.index][0]
             if r.status == "rejected":
-                errors = [{"field": e.field, "message": e.message} for e in r.errors]
-                results[index] = {"index": index, "error": {"detail": "item is not valid", "errors": errors}}
+                results[index] = rejected(index, [{"field": e.field, "message": e.message} for e in r.errors])
             else:
-                results[index] = {"index": index, "id": r.id, "status": r.status}
-    return {"results": [results[i] for i in sorted(results)]}
+                results[index] = {"index": index, "id": r.id, "status": r.status, "error": None}
+    # Built here in the documented shape (BatchOut), so it is not validated again on the way out.
+    return JSONResponse({"results": [r for r in results if r is not None]})
 
 
 @router.get("/feedback/{feedback_id}", response_model=FeedbackOut, responses=problems(403), summary="One feedback item")

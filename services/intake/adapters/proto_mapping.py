@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
-from kintsugi.v1 import common_pb2, intake_pb2
+from kintsugi.v1 import intake_pb2
 
 from libs.errors import InvalidArgument
 from libs.timeutil import from_ts, to_ts
@@ -42,40 +42,47 @@ def feedback_from_proto(msg: intake_pb2.FeedbackInput) -> Feedback:
     )
 
 
-def feedback_to_proto(item: Feedback) -> intake_pb2.FeedbackInput:
-    msg = intake_pb2.FeedbackInput(
-        channel=item.channel,
-        external_id=item.external_id,
-        text=item.text,
-        order_id=item.order_id,
-        customer=intake_pb2.Customer(id=item.customer_id, tier=item.customer_tier),
-        sku=item.sku,
-        product_line=item.product_line,
-        supplier_id=item.supplier_id,
-        batch_id=item.batch_id,
-        region=item.region,
-        media=[intake_pb2.Media(kind=m.kind, sha256=m.sha256, uri=m.uri) for m in item.media],
-        occurred_at=to_ts(item.occurred_at),
-        raw_json=item.raw,
-        logistics_event=item.logistics_event,
-    )
+def _fill_input(msg: intake_pb2.FeedbackInput, item: Feedback, occurred_at: Timestamp | None) -> None:
+    """Sets the fields in place (sub-message constructors and CopyFrom cost more; this runs per item)."""
+    msg.channel = item.channel
+    msg.external_id = item.external_id
+    msg.text = item.text
+    msg.order_id = item.order_id
+    msg.customer.id = item.customer_id
+    msg.customer.tier = item.customer_tier
+    msg.sku = item.sku
+    msg.product_line = item.product_line
+    msg.supplier_id = item.supplier_id
+    msg.batch_id = item.batch_id
+    msg.region = item.region
+    for m in item.media:
+        msg.media.add(kind=m.kind, sha256=m.sha256, uri=m.uri)
+    if occurred_at is not None:
+        msg.occurred_at.CopyFrom(occurred_at)
+    msg.raw_json = item.raw
+    msg.logistics_event = item.logistics_event
     if item.rating is not None:
         msg.rating = item.rating
     if item.order_value_minor is not None:
-        msg.order_value.CopyFrom(common_pb2.Money(amount_minor=item.order_value_minor, currency=item.currency))
+        msg.order_value.amount_minor = item.order_value_minor
+        msg.order_value.currency = item.currency
+
+
+def feedback_to_proto(item: Feedback) -> intake_pb2.FeedbackInput:
+    msg = intake_pb2.FeedbackInput()
+    _fill_input(msg, item, to_ts(item.occurred_at))
     return msg
 
 
 def stored_to_proto(stored: StoredFeedback) -> intake_pb2.FeedbackItem:
+    # Times are usually one instant (a new item, received now, occurred now): converted once.
+    received = to_ts(stored.received_at)
     msg = intake_pb2.FeedbackItem(
-        id=stored.id,
-        shop_id=stored.shop_id,
-        input=feedback_to_proto(stored.item),
-        status="received",
-        revision=stored.revision,
-        received_at=to_ts(stored.received_at),
-        updated_at=to_ts(stored.updated_at),
+        id=stored.id, shop_id=stored.shop_id, status="received", revision=stored.revision, received_at=received
     )
+    msg.updated_at.CopyFrom(received if stored.updated_at == stored.received_at else to_ts(stored.updated_at))
+    occurred = stored.item.occurred_at
+    _fill_input(msg.input, stored.item, received if occurred == stored.received_at else to_ts(occurred))
     if stored.previous_rating is not None:
         msg.previous_rating = stored.previous_rating
     return msg

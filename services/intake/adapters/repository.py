@@ -6,40 +6,97 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.adapters.tables import feedback, feedback_revisions, idempotency_keys
 from services.intake.domain.feedback import Feedback, MediaRef, StoredFeedback, SubmitOutcome
 
+_MEDIA_NONE = "[]"
 
-def _row_values(shop_id: str, fid: str, item: Feedback, now: datetime) -> dict[str, Any]:
+# New items, their first revisions and nothing else, in one statement over arrays (unnest): one round
+# trip and no per-row statement work whatever the batch size. Items whose (channel, external id) exists
+# already (or repeats an earlier item of the same batch, which goes in first) are left out; the ids
+# returned are those inserted. Rows go in in source-key order, so two batches with common items wait
+# for each other instead of deadlocking.
+_INSERT_NEW = sa.text(
+    """
+    WITH t AS (
+        SELECT * FROM unnest(
+            CAST(:ids AS text[]), CAST(:channels AS text[]), CAST(:external_ids AS text[]), CAST(:texts AS text[]),
+            CAST(:ratings AS smallint[]), CAST(:order_ids AS text[]), CAST(:customer_ids AS text[]),
+            CAST(:customer_tiers AS text[]), CAST(:skus AS text[]), CAST(:product_lines AS text[]),
+            CAST(:supplier_ids AS text[]), CAST(:batch_ids AS text[]), CAST(:regions AS text[]),
+            CAST(:order_values AS bigint[]), CAST(:currencies AS text[]), CAST(:media AS text[]),
+            CAST(:occurred AS timestamptz[]), CAST(:raws AS text[]), CAST(:logistics_events AS text[])
+        ) WITH ORDINALITY AS t(id, channel, external_id, text, rating, order_id, customer_id, customer_tier, sku,
+            product_line, supplier_id, batch_id, region, order_value_minor, currency, media, occurred_at, raw,
+            logistics_event, n)
+    ), inserted AS (
+        INSERT INTO feedback (shop_id, id, channel, external_id, text, rating, order_id, customer_id, customer_tier,
+            sku, product_line, supplier_id, batch_id, region, order_value_minor, currency, media, occurred_at,
+            received_at, updated_at, revision, previous_rating, raw, logistics_event)
+        SELECT CAST(:shop_id AS text), t.id, t.channel, t.external_id, t.text, t.rating, t.order_id, t.customer_id,
+            t.customer_tier, t.sku, t.product_line, t.supplier_id, t.batch_id, t.region, t.order_value_minor,
+            t.currency, CAST(t.media AS jsonb), t.occurred_at, CAST(:now AS timestamptz), CAST(:now AS timestamptz),
+            1, NULL, t.raw, t.logistics_event
+        FROM t ORDER BY t.channel, t.external_id, t.n
+        ON CONFLICT ON CONSTRAINT uq_feedback_source DO NOTHING
+        RETURNING id, text, rating, raw
+    ), revisions AS (
+        INSERT INTO feedback_revisions (shop_id, feedback_id, revision, text, rating, raw, received_at)
+        SELECT CAST(:shop_id AS text), i.id, 1, i.text, i.rating, i.raw, CAST(:now AS timestamptz) FROM inserted i
+    )
+    SELECT id FROM inserted
+    """
+)
+
+# The stored items of some source keys, locked until the transaction ends (in one order, so two
+# transactions locking overlapping keys queue instead of deadlocking).
+_LOCK_BY_SOURCE = sa.text(
+    """
+    SELECT f.* FROM feedback f
+    JOIN unnest(CAST(:channels AS text[]), CAST(:external_ids AS text[])) AS k(channel, external_id)
+        ON f.channel = k.channel AND f.external_id = k.external_id
+    WHERE f.shop_id = CAST(:shop_id AS text)
+    ORDER BY f.id
+    FOR UPDATE OF f
+    """
+)
+
+
+def _media_json(media: tuple[MediaRef, ...]) -> str:
+    if not media:
+        return _MEDIA_NONE
+    return orjson.dumps([{"kind": m.kind, "sha256": m.sha256, "uri": m.uri} for m in media]).decode()
+
+
+def _columns(shop_id: str, rows: list[NewRow], now: datetime) -> dict[str, Any]:
+    """The statement's parameters: one array per column, the rows in order."""
+    items = [r.item for r in rows]
     return {
         "shop_id": shop_id,
-        "id": fid,
-        "channel": item.channel,
-        "external_id": item.external_id,
-        "text": item.text,
-        "rating": item.rating,
-        "order_id": item.order_id,
-        "customer_id": item.customer_id,
-        "customer_tier": item.customer_tier,
-        "sku": item.sku,
-        "product_line": item.product_line,
-        "supplier_id": item.supplier_id,
-        "batch_id": item.batch_id,
-        "region": item.region,
-        "order_value_minor": item.order_value_minor,
-        "currency": item.currency,
-        "media": [{"kind": m.kind, "sha256": m.sha256, "uri": m.uri} for m in item.media],
-        "occurred_at": item.occurred_at,
-        "received_at": now,
-        "updated_at": now,
-        "revision": 1,
-        "previous_rating": None,
-        "raw": item.raw,
-        "logistics_event": item.logistics_event,
+        "now": now,
+        "ids": [r.id for r in rows],
+        "channels": [i.channel for i in items],
+        "external_ids": [i.external_id for i in items],
+        "texts": [i.text for i in items],
+        "ratings": [i.rating for i in items],
+        "order_ids": [i.order_id for i in items],
+        "customer_ids": [i.customer_id for i in items],
+        "customer_tiers": [i.customer_tier for i in items],
+        "skus": [i.sku for i in items],
+        "product_lines": [i.product_line for i in items],
+        "supplier_ids": [i.supplier_id for i in items],
+        "batch_ids": [i.batch_id for i in items],
+        "regions": [i.region for i in items],
+        "order_values": [i.order_value_minor for i in items],
+        "currencies": [i.currency for i in items],
+        "media": [_media_json(i.media) for i in items],
+        "occurred": [i.occurred_at for i in items],
+        "raws": [i.raw for i in items],
+        "logistics_events": [i.logistics_event for i in items],
     }
 
 
@@ -86,47 +143,25 @@ class FeedbackRepository:
         self.session = session
 
     async def insert_new(self, *, shop_id: str, rows: list[NewRow], now: datetime) -> set[str]:
-        """Inserts rows whose (channel, external id) is new; returns the ids actually inserted."""
+        """Inserts rows whose (channel, external id) is new, with their first revision; returns their ids."""
         if not rows:
             return set()
-        stmt = (
-            postgresql.insert(feedback)
-            .values([_row_values(shop_id, r.id, r.item, now) for r in rows])
-            .on_conflict_do_nothing(constraint="uq_feedback_source")
-            .returning(feedback.c.id)
-        )
-        inserted = {r.id for r in (await self.session.execute(stmt)).all()}
-        revisions = [
-            {
-                "shop_id": shop_id,
-                "feedback_id": r.id,
-                "revision": 1,
-                "text": r.item.text,
-                "rating": r.item.rating,
-                "raw": r.item.raw,
-                "received_at": now,
-            }
-            for r in rows
-            if r.id in inserted
-        ]
-        if revisions:
-            await self.session.execute(feedback_revisions.insert(), revisions)
-        return inserted
+        result = await self.session.execute(_INSERT_NEW, _columns(shop_id, rows, now))
+        return set(result.scalars())
 
-    async def get_by_source_for_update(self, *, shop_id: str, channel: str, external_id: str) -> StoredFeedback | None:
-        """The existing item for a source key, locked until the transaction ends."""
-        row = (
-            await self.session.execute(
-                sa.select(feedback)
-                .where(
-                    feedback.c.shop_id == shop_id,
-                    feedback.c.channel == channel,
-                    feedback.c.external_id == external_id,
-                )
-                .with_for_update()
-            )
-        ).first()
-        return _to_stored(row) if row else None
+    async def lock_by_source(
+        self, *, shop_id: str, keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], StoredFeedback]:
+        """The existing items of these (channel, external id) keys, locked until the transaction ends."""
+        if not keys:
+            return {}
+        unique = sorted(set(keys))
+        result = await self.session.execute(
+            _LOCK_BY_SOURCE,
+            {"shop_id": shop_id, "channels": [k[0] for k in unique], "external_ids": [k[1] for k in unique]},
+        )
+        found = (_to_stored(row) for row in result)
+        return {(s.item.channel, s.item.external_id): s for s in found}
 
     async def add_revision(self, *, current: StoredFeedback, item: Feedback, now: datetime) -> StoredFeedback:
         """Stores an edit as a new revision and makes it the item's current content."""

@@ -40,9 +40,12 @@ class FeedbackUseCases:
     async def _store(
         self, uow: IntakeUnitOfWork, shop_id: str, items: list[Feedback], now: datetime
     ) -> list[SubmitOutcome]:
-        """Inserts new items in bulk, then settles the ones that already existed one by one."""
+        """Inserts new items in one statement, then settles the ones that already existed (replays, edits)."""
         rows = [NewRow(id=new_id("fb"), item=item) for item in items]
         inserted = await uow.feedback.insert_new(shop_id=shop_id, rows=rows, now=now)
+        existing = await uow.feedback.lock_by_source(
+            shop_id=shop_id, keys=[(r.item.channel, r.item.external_id) for r in rows if r.id not in inserted]
+        )
         outcomes: list[SubmitOutcome] = []
         for row in rows:
             if row.id in inserted:
@@ -50,14 +53,13 @@ class FeedbackUseCases:
                 uow.outbox.append(to_triage(stored))
                 outcomes.append(SubmitOutcome(row.id, "accepted", True, 1))
                 continue
-            current = await uow.feedback.get_by_source_for_update(
-                shop_id=shop_id, channel=row.item.channel, external_id=row.item.external_id
-            )
-            assert current is not None  # the conflicting row exists: it blocked our insert
+            key = (row.item.channel, row.item.external_id)
+            current = existing[key]  # the conflicting row exists: it blocked our insert
             if current.item.content_key() == row.item.content_key():
                 outcomes.append(SubmitOutcome(current.id, "duplicate", False, current.revision))
                 continue
-            revised = await uow.feedback.add_revision(current=current, item=row.item, now=now)
+            # An edit (a later item of this batch may edit it again, so it becomes the current one).
+            existing[key] = revised = await uow.feedback.add_revision(current=current, item=row.item, now=now)
             uow.outbox.append(to_triage(revised))
             outcomes.append(SubmitOutcome(revised.id, "revised", False, revised.revision))
         return outcomes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from libs.errors import FieldViolation, InvalidArgument
@@ -50,6 +50,8 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Control characters other than tab/newline/CR never belong in customer text.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone surrogates: what a string decoded from invalid UTF-8 (or JSON escapes) may carry.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def validate(item: Feedback, *, now: datetime) -> Feedback:
         errors.append(FieldViolation("text", f"must be at most {MAX_TEXT} characters"))
     if CONTROL.search(text):
         errors.append(FieldViolation("text", "must not contain control characters"))
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+    if SURROGATE.search(text):
         errors.append(FieldViolation("text", "must be valid UTF-8"))
 
     if item.channel in RATED_CHANNELS:
@@ -155,7 +157,10 @@ def validate(item: Feedback, *, now: datetime) -> Feedback:
 
     if errors:
         raise InvalidArgument("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
-    return replace(item, text=text, occurred_at=occurred or now)
+    if text == item.text and occurred is not None:
+        return item
+    # The constructor rather than dataclasses.replace, which inspects the fields on every call.
+    return Feedback(**{**item.__dict__, "text": text, "occurred_at": occurred or now})
 
 
 @dataclass(frozen=True)

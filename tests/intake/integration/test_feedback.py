@@ -38,12 +38,16 @@ async def intake(system):
     await channel.close()
 
 
-async def rows(system, shop: str, table: str = "feedback") -> int:
+async def fetch(system, sql: str, *args):
     conn = await system.dbs.connect("intake")
     try:
-        return await conn.fetchval(f"SELECT count(*) FROM {table} WHERE shop_id = $1", shop)
+        return await conn.fetch(sql, *args)
     finally:
         await conn.close()
+
+
+async def rows(system, shop: str, table: str = "feedback") -> int:
+    return (await fetch(system, f"SELECT count(*) FROM {table} WHERE shop_id = $1", shop))[0][0]
 
 
 def scope(shop: str) -> common_pb2.ShopScope:
@@ -150,6 +154,92 @@ async def test_batch_reports_each_index_exactly(system, intake) -> None:
     assert {by_index[i].status for i in (0, 2, 4)} == {"accepted"}
     assert by_index[5].status == "duplicate" and by_index[5].id == by_index[0].id
     assert await rows(system, shop) == 3
+
+
+async def test_batch_settles_replays_and_edits_of_stored_items_and_of_its_own_items(system, intake) -> None:
+    shop = new_shop()
+    first = await intake.SubmitFeedbackBatch(
+        intake_pb2.SubmitFeedbackBatchRequest(
+            scope=scope(shop), items=[item(external_id="old-1", rating=1), item(external_id="old-2", rating=2)]
+        )
+    )
+    old_ids = [r.id for r in first.results]
+    items = [
+        item(external_id="new-1", rating=1, raw_json='{"n": 1}'),
+        item(external_id="old-1", rating=1),  # a replay of a stored item
+        item(external_id="old-2", rating=5, text="改好评了", raw_json='{"edit": 1}'),  # an edit of a stored item
+        item(external_id="new-1", rating=3, raw_json='{"n": 2}'),  # an edit of index 0
+        item(external_id="new-1", rating=4, raw_json='{"n": 3}'),  # and another
+        item(external_id="new-1", rating=4, raw_json='{"n": 3}'),  # a replay of the last edit
+        item(external_id="bad", rating=7),
+    ]
+    reply = await intake.SubmitFeedbackBatch(intake_pb2.SubmitFeedbackBatchRequest(scope=scope(shop), items=items))
+    got = [(r.index, r.status) for r in reply.results]
+    assert got == [
+        (0, "accepted"),
+        (1, "duplicate"),
+        (2, "revised"),
+        (3, "revised"),
+        (4, "revised"),
+        (5, "duplicate"),
+        (6, "rejected"),
+    ]
+    ids = [r.id for r in reply.results]
+    assert ids[1] == old_ids[0] and ids[2] == old_ids[1]
+    assert ids[0] == ids[3] == ids[4] == ids[5]
+    stored = await intake.GetFeedback(intake_pb2.GetFeedbackRequest(scope=scope(shop), id=ids[0]))
+    assert stored.revision == 3 and stored.input.rating == 4 and stored.previous_rating == 3
+    revisions = await fetch(
+        system,
+        "SELECT revision, rating, raw FROM feedback_revisions WHERE shop_id = $1 AND feedback_id = $2 ORDER BY 1",
+        shop,
+        ids[0],
+    )
+    assert [(r["revision"], r["rating"], r["raw"]) for r in revisions] == [
+        (1, 1, '{"n": 1}'),
+        (2, 3, '{"n": 2}'),
+        (3, 4, '{"n": 3}'),
+    ]
+    edited = await intake.GetFeedback(intake_pb2.GetFeedbackRequest(scope=scope(shop), id=old_ids[1]))
+    assert edited.revision == 2 and edited.input.text == "改好评了" and edited.input.raw_json == '{"edit": 1}'
+    assert await rows(system, shop) == 3
+    # Two stored first, then one new item and three revisions: each goes to triage once.
+    assert await rows(system, shop, "outbox") == 6
+    sources = await fetch(system, "SELECT source_id FROM outbox WHERE shop_id = $1", shop)
+    assert sorted(r["source_id"] for r in sources) == sorted(
+        [f"{old_ids[0]}:1", f"{old_ids[1]}:1", f"{old_ids[1]}:2", f"{ids[0]}:1", f"{ids[0]}:2", f"{ids[0]}:3"]
+    )
+
+
+async def test_concurrent_batches_with_overlapping_items_store_each_once(system, intake) -> None:
+    shop = new_shop()
+    keys = [f"k-{i}" for i in range(200)]
+
+    async def submit(order: list[str]):
+        batch = [item(external_id=k, rating=2) for k in order]
+        return await intake.SubmitFeedbackBatch(intake_pb2.SubmitFeedbackBatchRequest(scope=scope(shop), items=batch))
+
+    replies = await asyncio.gather(*(submit(keys if n % 2 else keys[::-1]) for n in range(8)))
+    ids: dict[str, set[str]] = {}
+    for order, reply in zip([keys if n % 2 else keys[::-1] for n in range(8)], replies, strict=True):
+        for r in reply.results:
+            assert r.status in ("accepted", "duplicate")
+            ids.setdefault(order[r.index], set()).add(r.id)
+    assert all(len(v) == 1 for v in ids.values()) and len(ids) == len(keys)
+    assert sum(r.status == "accepted" for reply in replies for r in reply.results) == len(keys)
+    assert await rows(system, shop) == len(keys)
+    assert await rows(system, shop, "feedback_revisions") == len(keys)
+    assert await rows(system, shop, "outbox") == len(keys)
+
+
+async def test_batch_of_only_bad_items_changes_nothing(system, intake) -> None:
+    shop = new_shop()
+    reply = await intake.SubmitFeedbackBatch(
+        intake_pb2.SubmitFeedbackBatchRequest(scope=scope(shop), items=[item("fax"), item(rating=0)])
+    )
+    assert [r.status for r in reply.results] == ["rejected", "rejected"]
+    for table in ("feedback", "feedback_revisions", "outbox"):
+        assert await rows(system, shop, table) == 0
 
 
 async def test_batch_size_is_limited(system, intake) -> None:
