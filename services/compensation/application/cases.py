@@ -1,21 +1,23 @@
 """ReceiveCase: a case from triage's outbox is stored once and, for flash categories, compensated at once.
 
-One transaction: store the case facts (idempotent by shop and case id); for a case of a flash category
-with a known order value, propose from the ladder; a flash decision (unboxing video, amount within the
-flash limit and the remaining budget) approves and pays in the same transaction and appends the video's
-hash to the evidence log through the outbox. Without a video or above the limit the offer waits for a
-supervisor (pending_approval, reason ``flash_<why>``).
+A delivery of many cases is one transaction (each alone only if that fails). Per case: store the case
+facts (idempotent by shop and case id); for a case of a flash category with a known order value,
+propose from the ladder; a flash decision (unboxing video, amount within the flash limit and the
+remaining budget) approves and pays in the same transaction and appends the video's hash to the
+evidence log through the outbox. Without a video or above the limit the offer waits for a supervisor
+(pending_approval, reason ``flash_<why>``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from opentelemetry import trace
 
+from libs.batching import together_else_alone
 from libs.ids import new_id
 from libs.timeutil import utcnow
 from services.compensation.adapters.evidence_feed import flash_payout_evidence
@@ -60,19 +62,40 @@ class ReceiveCase:
 
     async def __call__(self, case: CaseFacts) -> Received:
         """Idempotent by (shop_id, case_id): a redelivery changes nothing."""
+        outcome = (await self.many([case]))[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    async def many(self, cases: Sequence[CaseFacts]) -> list[Received | Exception]:
+        """Each case's outcome, in order: all in one transaction, or, should that fail, each alone."""
+        return await together_else_alone(cases, self._all_at_once, lambda c: f"receiving case {c.case_id}")
+
+    async def _all_at_once(self, cases: Sequence[CaseFacts]) -> list[Received]:
         now = self._clock()
+        results: dict[tuple[str, str], Received] = {}
         async with self._uow() as uow:
-            if not await uow.cases.add(case, received_at=now):
-                return Received(duplicate=True)
-            stored = await policy_of(uow, case.shop_id)
-            policy = stored.policy
-            result = Received(duplicate=False)
-            if case.category in policy.flash_categories and case.order_value is not None:
-                result = await self._flash(uow, stored, case, now)
+            # Shops in one order: two deliveries lock the budgets they share in the same order.
+            for case in sorted(cases, key=lambda c: (c.shop_id, c.case_id)):
+                key = (case.shop_id, case.case_id)
+                if key in results or not await uow.cases.add(case, received_at=now):
+                    results.setdefault(key, Received(duplicate=True))
+                    continue
+                stored = await policy_of(uow, case.shop_id)
+                results[key] = Received(duplicate=False)
+                if case.category in stored.policy.flash_categories and case.order_value is not None:
+                    results[key] = await self._flash(uow, stored, case, now)
             if self._on_commit is not None:
                 uow.after_commit(self._on_commit)
             await uow.commit()
-            return result
+        # A case given twice in one delivery: the first is taken, the second is its duplicate.
+        seen: set[tuple[str, str]] = set()
+        outcomes = []
+        for case in cases:
+            key = (case.shop_id, case.case_id)
+            outcomes.append(results[key] if key not in seen else Received(duplicate=True))
+            seen.add(key)
+        return outcomes
 
     async def _flash(
         self, uow: CompensationUnitOfWork, stored: StoredPolicy, case: CaseFacts, now: datetime

@@ -36,6 +36,7 @@ from typing import Any
 
 from opentelemetry import trace
 
+from libs.batching import together_else_alone
 from libs.errors import DomainError, FailedPrecondition
 from libs.ids import new_id
 from libs.timeutil import utcnow
@@ -151,7 +152,10 @@ class RecordAttribution:
         self._start_batches()
 
     async def _run_batch(self, batch: list[_Pending]) -> None:
-        results = await self._record_safely([p.item for p in batch])
+        try:
+            results = await self._record_safely([p.item for p in batch])
+        except Exception as exc:  # the database did not answer: every caller of the batch hears it
+            results = [exc] * len(batch)
         for p, result in zip(batch, results, strict=True):
             if p.future.done():  # the caller went away; the complaint is recorded all the same
                 continue
@@ -162,21 +166,7 @@ class RecordAttribution:
 
     async def _record_safely(self, items: Sequence[IncomingAttribution]) -> list[Result | Exception]:
         """``record_batch``; if the batch fails as a whole, each complaint alone."""
-        try:
-            return list(await self.record_batch(items))
-        except Exception as exc:
-            if len(items) == 1:
-                log.exception("recording attribution %s failed", items[0].case_id)
-                return [exc]
-            log.warning("a batch of %d attributions failed; recording each alone", len(items), exc_info=True)
-        results: list[Result | Exception] = []
-        for item in items:
-            try:
-                results.extend(await self.record_batch([item]))
-            except Exception as single:
-                log.exception("recording attribution %s failed", item.case_id)
-                results.append(single)
-        return results
+        return await together_else_alone(items, self.record_batch, lambda i: f"recording attribution {i.case_id}")
 
     # --- one batch: one transaction ----------------------------------------------------------
 

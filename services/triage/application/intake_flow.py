@@ -11,10 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from opentelemetry import trace
-from sqlalchemy.exc import DBAPIError
 
-from libs.errors import DomainError
-from libs.grpc_server import is_database_unavailable
+from libs.batching import together_else_alone
 from libs.ids import new_id
 from libs.outbox import mark_processed_many
 from libs.timeutil import utcnow
@@ -41,7 +39,6 @@ CLOSED_STATES = ("resolved", "follow_up", "closed")
 SOURCE = "intake.feedback"
 MALICIOUS_WINDOW = timedelta(days=7)
 INCIDENT_KEYS = ("sku", "batch_id", "region")
-DEADLOCK_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -119,33 +116,10 @@ class TriageFeedback:
         return outcome
 
     async def many(self, items: Sequence[IncomingFeedback]) -> list[TriageOutcome | Exception]:
-        """Each item's outcome, in order. All items are triaged in one transaction; should that fail for a
-        reason other than the database being unreachable, each item is retried alone, so one bad item
-        gets its own error and never holds back the others."""
-        for attempt in range(DEADLOCK_RETRIES + 1):
-            try:
-                return list(await self._many_at_once(items))
-            except Exception as exc:
-                if is_database_unavailable(exc):
-                    raise
-                if _is_deadlock(exc) and attempt < DEADLOCK_RETRIES:
-                    continue
-                if len(items) == 1:
-                    raise
-                log.warning("triage of %d items failed together; retrying one by one", len(items), exc_info=True)
-                break
-        outcomes: list[TriageOutcome | Exception] = []
-        for item in items:
-            try:
-                outcomes.append(await self(item))
-            except DomainError as exc:
-                outcomes.append(exc)
-            except Exception as exc:
-                if is_database_unavailable(exc):
-                    raise
-                log.exception("triage of feedback %s revision %s failed", item.feedback_id, item.revision)
-                outcomes.append(exc)
-        return outcomes
+        """Each item's outcome, in order: all in one transaction, or, should that fail, each alone."""
+        return await together_else_alone(
+            items, self._many_at_once, lambda i: f"triage of feedback {i.feedback_id} revision {i.revision}"
+        )
 
     async def _many_at_once(self, items: Sequence[IncomingFeedback]) -> list[TriageOutcome]:
         now = self._clock()
@@ -633,7 +607,3 @@ def _groups(
         seen.add(key)
         groups[-1].append(entry)
     return [g for g in groups if g]
-
-
-def _is_deadlock(exc: Exception) -> bool:
-    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "40P01"

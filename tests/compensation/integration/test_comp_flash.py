@@ -163,3 +163,35 @@ async def test_a_handoff_with_bad_facts_is_refused_and_stores_nothing(comp, comp
         await comp.ReceiveCase(h)
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert await count(comp_system, "cases", shop) == 0
+
+
+async def test_a_delivery_of_cases_is_taken_together_and_answered_in_order(comp, comp_system) -> None:
+    shop, other = new_shop(), new_shop()
+    bad = handoff(shop, "case-bad")
+    bad.severity = "apocalyptic"
+    items = [
+        handoff(shop, "case-a"),  # flash: paid in the same transaction
+        handoff(other, "case-b", video=False),  # waits for a person
+        bad,
+        handoff(shop, "case-c", category="product_quality", severity="high"),
+        handoff(shop, "case-a"),  # the same case twice in one delivery
+    ]
+    reply = await comp.ReceiveCases(compensation_pb2.ReceiveCasesRequest(items=items))
+    assert [(r.case_id, r.duplicate, r.error_code) for r in reply.results] == [
+        ("case-a", False, ""),
+        ("case-b", False, ""),
+        ("case-bad", False, "INVALID_ARGUMENT"),
+        ("case-c", False, ""),
+        ("case-a", True, ""),
+    ]
+    assert "severity" in reply.results[2].error
+    [paid] = await offers_of(comp, shop, "case-a")
+    assert paid.state == "paid" and paid.flash
+    [waiting] = await offers_of(comp, other, "case-b")
+    assert waiting.state == "pending_approval"
+    assert await count(comp_system, "cases", shop) == 2 and await count(comp_system, "cases", other) == 1
+    assert await count(comp_system, "payouts", shop) == 1
+    # Delivered again (the relay retries after a lost answer): every case is a duplicate, nothing moves.
+    again = await comp.ReceiveCases(compensation_pb2.ReceiveCasesRequest(items=items[:2]))
+    assert [r.duplicate for r in again.results] == [True, True]
+    assert await count(comp_system, "payouts", shop) == 1

@@ -10,6 +10,30 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ReceiveCasesRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[CaseHandoff]
+    def __init__(self, items: _Optional[_Iterable[_Union[CaseHandoff, _Mapping]]] = ...) -> None: ...
+
+class CaseReceipt(_message.Message):
+    __slots__ = ("case_id", "duplicate", "error_code", "error")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    duplicate: bool
+    error_code: str
+    error: str
+    def __init__(self, case_id: _Optional[str] = ..., duplicate: _Optional[bool] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
+
+class ReceiveCasesResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[CaseReceipt]
+    def __init__(self, results: _Optional[_Iterable[_Union[CaseReceipt, _Mapping]]] = ...) -> None: ...
+
 class CaseHandoff(_message.Message):
     __slots__ = ("shop_id", "case_id", "category", "severity", "priority", "customer_id", "customer_tier", "order_id", "order_value", "media", "feedback_ids", "created_at", "risk_kinds")
     SHOP_ID_FIELD_NUMBER: _ClassVar[int]

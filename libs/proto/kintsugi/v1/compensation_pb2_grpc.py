@@ -40,6 +40,11 @@ class CompensationStub:
                 request_serializer=kintsugi_dot_v1_dot_compensation__pb2.CaseHandoff.SerializeToString,
                 response_deserializer=kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
                 _registered_method=True)
+        self.ReceiveCases = channel.unary_unary(
+                '/kintsugi.v1.Compensation/ReceiveCases',
+                request_serializer=kintsugi_dot_v1_dot_compensation__pb2.ReceiveCasesRequest.SerializeToString,
+                response_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ReceiveCasesResponse.FromString,
+                _registered_method=True)
         self.GetBudget = channel.unary_unary(
                 '/kintsugi.v1.Compensation/GetBudget',
                 request_serializer=kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.SerializeToString,
@@ -112,6 +117,13 @@ class CompensationServicer:
 
     def ReceiveCase(self, request, context):
         """Delivered by triage's outbox relay; idempotent by (shop_id, case_id).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReceiveCases(self, request, context):
+        """Many cases in one transaction (what triage's relay sends); each answered on its own, in order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -209,6 +221,11 @@ def add_CompensationServicer_to_server(servicer, server):
                     request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.CaseHandoff.FromString,
                     response_serializer=kintsugi_dot_v1_dot_common__pb2.Ack.SerializeToString,
             ),
+            'ReceiveCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveCases,
+                    request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.ReceiveCasesRequest.FromString,
+                    response_serializer=kintsugi_dot_v1_dot_compensation__pb2.ReceiveCasesResponse.SerializeToString,
+            ),
             'GetBudget': grpc.unary_unary_rpc_method_handler(
                     servicer.GetBudget,
                     request_deserializer=kintsugi_dot_v1_dot_compensation__pb2.GetBudgetRequest.FromString,
@@ -302,6 +319,33 @@ class Compensation:
             '/kintsugi.v1.Compensation/ReceiveCase',
             kintsugi_dot_v1_dot_compensation__pb2.CaseHandoff.SerializeToString,
             kintsugi_dot_v1_dot_common__pb2.Ack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/kintsugi.v1.Compensation/ReceiveCases',
+            kintsugi_dot_v1_dot_compensation__pb2.ReceiveCasesRequest.SerializeToString,
+            kintsugi_dot_v1_dot_compensation__pb2.ReceiveCasesResponse.FromString,
             options,
             channel_credentials,
             insecure,
