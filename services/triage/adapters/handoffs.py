@@ -12,6 +12,7 @@ from services.triage.domain.case import Case
 from services.triage.domain.malicious import MaliciousAssessment
 
 RECORD_ATTRIBUTION = "/kintsugi.v1.SupplierAudit/RecordAttribution"
+RECEIVE_CASE = "/kintsugi.v1.Compensation/ReceiveCase"
 
 
 def case_to_compensation(case: Case, media: list[dict[str, str]]) -> OutboxMessage:
@@ -34,7 +35,7 @@ def case_to_compensation(case: Case, media: list[dict[str, str]]) -> OutboxMessa
     return OutboxMessage(
         case.shop_id,
         "compensation",
-        "/kintsugi.v1.Compensation/ReceiveCase",
+        RECEIVE_CASE,
         msg.SerializeToString(),
         source_id=case.id,
     )
@@ -100,12 +101,25 @@ def _unpack_attributions(reply: bytes) -> list[str | None]:
     return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
 
 
-# Attributions travel up to 200 a call: supplier audit records them in one transaction.
+def _pack_cases(requests: list[bytes]) -> bytes:
+    items = [compensation_pb2.CaseHandoff.FromString(r) for r in requests]
+    return compensation_pb2.ReceiveCasesRequest(items=items).SerializeToString()
+
+
+def _unpack_cases(reply: bytes) -> list[str | None]:
+    results = compensation_pb2.ReceiveCasesResponse.FromString(reply).results
+    return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
+
+
+# Cases and attributions travel many a call: each receiver takes a call's items in one transaction.
 HANDOFF_BATCH_ROUTES = {
+    RECEIVE_CASE: BatchRoute(
+        method="/kintsugi.v1.Compensation/ReceiveCases", pack=_pack_cases, unpack=_unpack_cases, max_items=100
+    ),
     RECORD_ATTRIBUTION: BatchRoute(
         method="/kintsugi.v1.SupplierAudit/RecordAttributions",
         pack=_pack_attributions,
         unpack=_unpack_attributions,
         max_items=200,
-    )
+    ),
 }
