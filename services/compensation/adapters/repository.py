@@ -214,29 +214,39 @@ def _media_json(media: Iterable[MediaItem]) -> list[dict[str, str]]:
 class CaseRepository(_Repository):
     async def add(self, case: CaseFacts, *, received_at: datetime) -> bool:
         """Stores the case once; False when (shop_id, case_id) was received before."""
+        return bool(await self.add_many([case], received_at=received_at))
+
+    async def add_many(self, cases: Sequence[CaseFacts], *, received_at: datetime) -> set[tuple[str, str]]:
+        """Stores each case once (one statement); returns the (shop_id, case_id) not received before."""
+        rows = {
+            (c.shop_id, c.case_id): {
+                "shop_id": c.shop_id,
+                "case_id": c.case_id,
+                "category": str(c.category),
+                "severity": str(c.severity),
+                "priority": c.priority,
+                "customer_id": c.customer_id,
+                "customer_tier": str(c.customer_tier),
+                "order_id": c.order_id,
+                "order_value_minor": c.order_value.amount_minor if c.order_value else None,
+                "currency": c.order_value.currency if c.order_value else "CNY",
+                "media": _media_json(c.media),
+                "feedback_ids": list(c.feedback_ids),
+                "risk_kinds": list(c.risk_kinds),
+                "created_at": c.created_at,
+                "received_at": received_at,
+            }
+            for c in cases
+        }
+        if not rows:
+            return set()
         stmt = (
             postgresql.insert(t.cases)
-            .values(
-                shop_id=case.shop_id,
-                case_id=case.case_id,
-                category=str(case.category),
-                severity=str(case.severity),
-                priority=case.priority,
-                customer_id=case.customer_id,
-                customer_tier=str(case.customer_tier),
-                order_id=case.order_id,
-                order_value_minor=case.order_value.amount_minor if case.order_value else None,
-                currency=case.order_value.currency if case.order_value else "CNY",
-                media=_media_json(case.media),
-                feedback_ids=list(case.feedback_ids),
-                risk_kinds=list(case.risk_kinds),
-                created_at=case.created_at,
-                received_at=received_at,
-            )
             .on_conflict_do_nothing()
-            .returning(t.cases.c.case_id)
+            .returning(t.cases.c.shop_id, t.cases.c.case_id)
         )
-        return (await self.session.execute(stmt)).first() is not None
+        result = await self.session.execute(stmt, [rows[key] for key in sorted(rows)])
+        return {(r.shop_id, r.case_id) for r in result}
 
     async def get(self, shop_id: str, case_id: str, *, for_update: bool = False) -> CaseFacts | None:
         query = sa.select(t.cases).where(t.cases.c.shop_id == shop_id, t.cases.c.case_id == case_id)

@@ -75,16 +75,21 @@ class ReceiveCase:
         now = self._clock()
         results: dict[tuple[str, str], Received] = {}
         async with self._uow() as uow:
+            new = await uow.cases.add_many(cases, received_at=now)
+            policies: dict[str, StoredPolicy] = {}
             # Shops in one order: two deliveries lock the budgets they share in the same order.
             for case in sorted(cases, key=lambda c: (c.shop_id, c.case_id)):
                 key = (case.shop_id, case.case_id)
-                if key in results or not await uow.cases.add(case, received_at=now):
+                if key in results or key not in new:
                     results.setdefault(key, Received(duplicate=True))
                     continue
-                stored = await policy_of(uow, case.shop_id)
                 results[key] = Received(duplicate=False)
-                if case.category in stored.policy.flash_categories and case.order_value is not None:
-                    results[key] = await self._flash(uow, stored, case, now)
+                if case.order_value is None:
+                    continue
+                if case.shop_id not in policies:
+                    policies[case.shop_id] = await policy_of(uow, case.shop_id)
+                if case.category in policies[case.shop_id].policy.flash_categories:
+                    results[key] = await self._flash(uow, policies[case.shop_id], case, now)
             if self._on_commit is not None:
                 uow.after_commit(self._on_commit)
             await uow.commit()
