@@ -1,10 +1,11 @@
-"""Many items in one transaction, without letting one bad item fail the others."""
+"""Many items in one transaction, without letting one bad item fail the others; single calls grouped."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -55,3 +56,56 @@ async def together_else_alone(
     for item in items:
         outcomes.extend(await together_else_alone([item], together, what))
     return outcomes
+
+
+class GroupCommit(Generic[Item, Outcome]):
+    """Single calls written together: calls that arrive while earlier ones are being written wait and go
+    in the next transaction together (at most `max_running` transactions at once, `max_batch` items
+    each). With no concurrency a transaction holds one call; under load, one commit serves many calls.
+    Each call returns only after the transaction holding its item committed.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[Sequence[Item]], Awaitable[Sequence[Outcome]]],
+        *,
+        max_batch: int = 200,
+        max_running: int = 2,
+        what: Callable[[Item], str] = repr,
+    ) -> None:
+        self._write = write
+        self._max_batch = max_batch
+        self._max_running = max_running
+        self._what = what
+        self._pending: list[tuple[Item, asyncio.Future[Outcome]]] = []
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, item: Item) -> Outcome:
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        self._start()
+        return await future
+
+    def _start(self) -> None:
+        while self._pending and len(self._running) < self._max_running:
+            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+            task = asyncio.create_task(self._run(batch))
+            self._running.add(task)
+            task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._start()
+
+    async def _run(self, batch: list[tuple[Item, asyncio.Future[Outcome]]]) -> None:
+        try:
+            results = await together_else_alone([item for item, _ in batch], self._write, self._what)
+        except Exception as exc:  # the database did not answer: every caller of the batch hears it
+            results = [exc] * len(batch)
+        for (_, future), result in zip(batch, results, strict=True):
+            if future.done():  # the caller went away; its item was written all the same
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from libs.batching import GroupCommit
 from libs.errors import AlreadyExists, InvalidArgument, NotFound
 from libs.ids import new_id
 from libs.paging import decode_keyset, encode_token, page_size
@@ -16,6 +17,12 @@ from services.intake.application.unit_of_work import IntakeUnitOfWork
 from services.intake.domain.feedback import Feedback, StoredFeedback, SubmitOutcome, validate
 
 MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class _Single:
+    shop_id: str
+    item: Feedback
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class FeedbackUseCases:
         self._uow = uow_factory
         self._clock = clock
         self._on_commit = on_commit
+        # Single submits that arrive together share a transaction (one commit, one set-based insert).
+        self._grouped: GroupCommit[_Single, SubmitOutcome] = GroupCommit(
+            self._store_singles, what=lambda s: f"feedback {s.item.channel}/{s.item.external_id} of {s.shop_id}"
+        )
 
     async def _store(
         self, uow: IntakeUnitOfWork, shop_id: str, items: list[Feedback], now: datetime
@@ -82,6 +93,8 @@ class FeedbackUseCases:
         if len(idempotency_key) > 128:
             raise InvalidArgument.on("idempotency_key", "must be at most 128 characters")
         item = validate(item, now=now)
+        if not idempotency_key:
+            return await self._grouped(_Single(shop_id, item))
         async with self._uow() as uow:
             if idempotency_key:
                 first = await uow.idempotency.lock(shop_id=shop_id, key=idempotency_key)
@@ -97,6 +110,23 @@ class FeedbackUseCases:
             await uow.commit()
         self._committed()
         return outcome
+
+    async def _store_singles(self, singles: Sequence[_Single]) -> list[SubmitOutcome]:
+        """Single submits in one transaction: each shop's items stored together, shops in one order."""
+        by_shop: dict[str, list[int]] = {}
+        for n, single in enumerate(singles):
+            by_shop.setdefault(single.shop_id, []).append(n)
+        outcomes: list[SubmitOutcome | None] = [None] * len(singles)
+        now = self._clock()
+        async with self._uow() as uow:
+            for shop_id in sorted(by_shop):
+                indexes = by_shop[shop_id]
+                stored = await self._store(uow, shop_id, [singles[n].item for n in indexes], now)
+                for n, outcome in zip(indexes, stored, strict=True):
+                    outcomes[n] = outcome
+            await uow.commit()
+        self._committed()
+        return [o for o in outcomes if o is not None]
 
     async def submit_batch(self, *, shop_id: str, items: list[Feedback]) -> list[BatchItemResult]:
         """Validates each item; stores the valid ones in one transaction; names each rejected one."""

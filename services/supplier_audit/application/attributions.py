@@ -26,7 +26,6 @@ count (the complaint joins it), a batch with an active recall recommendation no 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -36,7 +35,7 @@ from typing import Any
 
 from opentelemetry import trace
 
-from libs.batching import together_else_alone
+from libs.batching import GroupCommit, together_else_alone
 from libs.errors import DomainError, FailedPrecondition
 from libs.ids import new_id
 from libs.timeutil import utcnow
@@ -101,10 +100,8 @@ class AttributionOutcome:
 Result = AttributionOutcome | DomainError
 
 
-@dataclass
-class _Pending:
-    item: IncomingAttribution
-    future: asyncio.Future[AttributionOutcome]
+def _what(item: IncomingAttribution) -> str:
+    return f"recording attribution {item.case_id}"
 
 
 class RecordAttribution:
@@ -120,53 +117,20 @@ class RecordAttribution:
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
-        self._max_batch = max_batch
-        self._max_running = max_concurrent_batches
-        self._pending: list[_Pending] = []
-        self._running: set[asyncio.Task[None]] = set()
         self._rules = RulesCache()
+        self._grouped: GroupCommit[IncomingAttribution, Result] = GroupCommit(
+            self.record_batch, max_batch=max_batch, max_running=max_concurrent_batches, what=_what
+        )
 
     async def __call__(self, item: IncomingAttribution) -> AttributionOutcome:
         """Records one complaint (in the next batch) and returns its outcome."""
-        future: asyncio.Future[AttributionOutcome] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(item, future))
-        self._start_batches()
-        return await future
+        outcome = await self._grouped(item)
+        assert isinstance(outcome, AttributionOutcome)  # a refusal is raised to the caller
+        return outcome
 
     async def many(self, items: Sequence[IncomingAttribution]) -> list[Result | Exception]:
         """Records a caller's batch in one transaction: an outcome, a refusal or (rarely) a failure per item."""
-        if not items:
-            return []
-        return await self._record_safely(items)
-
-    def _start_batches(self) -> None:
-        # What arrives while the batches run waits and goes in a later batch together.
-        while self._pending and len(self._running) < self._max_running:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
-            task = asyncio.create_task(self._run_batch(batch))
-            self._running.add(task)
-            task.add_done_callback(self._batch_done)
-
-    def _batch_done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        self._start_batches()
-
-    async def _run_batch(self, batch: list[_Pending]) -> None:
-        try:
-            results = await self._record_safely([p.item for p in batch])
-        except Exception as exc:  # the database did not answer: every caller of the batch hears it
-            results = [exc] * len(batch)
-        for p, result in zip(batch, results, strict=True):
-            if p.future.done():  # the caller went away; the complaint is recorded all the same
-                continue
-            if isinstance(result, Exception):
-                p.future.set_exception(result)
-            else:
-                p.future.set_result(result)
-
-    async def _record_safely(self, items: Sequence[IncomingAttribution]) -> list[Result | Exception]:
-        """``record_batch``; if the batch fails as a whole, each complaint alone."""
-        return await together_else_alone(items, self.record_batch, lambda i: f"recording attribution {i.case_id}")
+        return await together_else_alone(items, self.record_batch, _what)
 
     # --- one batch: one transaction ----------------------------------------------------------
 

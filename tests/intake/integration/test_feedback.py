@@ -140,6 +140,30 @@ async def test_concurrent_submissions_of_one_external_id_store_one_item(system, 
     assert await rows(system, shop, "outbox") == 1
 
 
+async def test_concurrent_single_submits_of_many_shops_each_get_their_own_outcome(system, intake) -> None:
+    # Submits arriving together share transactions: every one still gets exactly its own answer.
+    shops = [new_shop() for _ in range(3)]
+    calls = [(shop, f"x-{n}") for shop in shops for n in range(15)]
+    calls += [(shops[0], "x-0")] * 5  # replays of one item, racing its first submit
+    replies = await asyncio.gather(
+        *(
+            intake.SubmitFeedback(intake_pb2.SubmitFeedbackRequest(scope=scope(shop), item=item(external_id=ext)))
+            for shop, ext in calls
+        )
+    )
+    first_of: dict[tuple[str, str], str] = {}
+    for (shop, ext), reply in zip(calls, replies, strict=True):
+        assert first_of.setdefault((shop, ext), reply.id) == reply.id
+    assert len({r.id for r in replies}) == 45
+    assert sum(r.created for r in replies) == 45
+    assert sorted(r.status for r in replies).count("duplicate") == 5
+    for shop in shops:
+        assert await rows(system, shop) == 15
+        assert await rows(system, shop, "outbox") == 15
+        got = await intake.GetFeedback(intake_pb2.GetFeedbackRequest(scope=scope(shop), id=first_of[(shop, "x-3")]))
+        assert got.input.external_id == "x-3" and got.shop_id == shop
+
+
 async def test_batch_reports_each_index_exactly(system, intake) -> None:
     shop = new_shop()
     items = [item(external_id=f"b-{i}") for i in range(5)]
