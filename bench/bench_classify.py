@@ -118,9 +118,17 @@ def _table(results: dict[str, Any]) -> str:
     for r in results["models"]:
         if r.get("available", True):
             h, o = r["holdout"], r["ood_zh"]
-            rows.append((r["name"], f"{h['accuracy']:.4f}", f"{h['f1_macro']:.4f}", f"{h['f1_negative']:.4f}",
-                         f"{o['accuracy']:.4f}", f"{r['throughput_one_core']['texts_per_cpu_s']:,}",
-                         f"{r['throughput_one_core']['texts_per_wall_s']:,}"))
+            rows.append(
+                (
+                    r["name"],
+                    f"{h['accuracy']:.4f}",
+                    f"{h['f1_macro']:.4f}",
+                    f"{h['f1_negative']:.4f}",
+                    f"{o['accuracy']:.4f}",
+                    f"{r['throughput_one_core']['texts_per_cpu_s']:,}",
+                    f"{r['throughput_one_core']['texts_per_wall_s']:,}",
+                )
+            )
         else:
             rows.append((r["name"], "—", "—", "—", "—", "—", r["reason"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
