@@ -20,7 +20,7 @@ import asyncpg
 
 from bench.common import RESULTS, ROOT, RunningSystem, latency_summary, write_result
 
-RATES = [int(r) for r in os.environ.get("BENCH_RATES", "100,250,500,1000,1500,2000").split(",")]
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "100,250,375,500,1000,1500,2000").split(",")]
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 MAIN_RATE, MAIN_SECONDS = 500, float(os.environ.get("BENCH_MAIN_SECONDS", "20"))
 DRAIN_SECONDS = 90
