@@ -54,7 +54,8 @@ def register(subparsers: Any) -> None:
     v.add_argument(
         "--full",
         action="store_true",
-        help="also re-parse every entry as canonical JSON (about 10x slower than the hash walk)",
+        help="also re-parse every entry as canonical JSON and check the case_id, kind and recorded_at "
+        "columns against it (about 10x slower than the hash walk)",
     )
     v.add_argument("--trusted-key-id", action="append", default=[], metavar="ID", help="only heads by these keys")
     v.add_argument(

@@ -83,6 +83,17 @@ async def join_snapshot(url: str, snapshot_id: str) -> Any:
     return conn
 
 
+_COLUMN_MISMATCH = """
+SELECT min(idx) AS idx FROM (
+    SELECT idx, case_id, kind, recorded_at, convert_from(leaf, 'UTF8')::jsonb AS doc
+    FROM evidence_entries WHERE idx < $1
+) AS e
+WHERE doc->>'case_id' IS DISTINCT FROM case_id
+   OR doc->>'kind' IS DISTINCT FROM kind
+   OR (doc->>'recorded_at')::timestamptz IS DISTINCT FROM recorded_at
+"""
+
+
 class SnapshotReader:
     """The log's reads on one connection (inside a snapshot), one query at a time."""
 
@@ -113,6 +124,12 @@ class SnapshotReader:
         """How many entries have an index >= first_index (rows beyond the recorded size)."""
         rows = await self._fetch("SELECT count(*) AS n FROM evidence_entries WHERE idx >= $1", first_index)
         return int(rows[0]["n"])
+
+    async def first_column_mismatch(self, end_index: int) -> int | None:
+        """The lowest index below end_index whose case_id, kind or recorded_at column (what lists filter on)
+        is not what its canonical bytes say; None when every one agrees. Only for verified leaves."""
+        rows = await self._fetch(_COLUMN_MISMATCH, end_index)
+        return None if rows[0]["idx"] is None else int(rows[0]["idx"])
 
     async def nodes(self, ranges: Sequence[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]:
         """For each (level, first, count): (how many nodes exist, their hashes concatenated in order)."""
@@ -227,6 +244,9 @@ class LogSnapshot:
 
     async def entries_from(self, first_index: int) -> int:
         return await self._o.entries_from(first_index)
+
+    async def first_column_mismatch(self, end_index: int) -> int | None:
+        return await self._o.first_column_mismatch(end_index)
 
     async def nodes(self, ranges: Sequence[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]:
         return await self._o.nodes(ranges)

@@ -47,6 +47,7 @@ class Snapshot(Protocol):
     async def entry_columns(self, first_index: int, end_index: int) -> EntryColumns: ...
     async def range_nodes(self, ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]: ...
     async def entries_from(self, first_index: int) -> int: ...
+    async def first_column_mismatch(self, end_index: int) -> int | None: ...
     async def nodes(self, ranges: list[tuple[int, int, int]]) -> dict[int, tuple[int, bytes]]: ...
     async def node_indexes(self, level: int, first: int, last: int) -> list[int]: ...
     async def node_count(self) -> int: ...
@@ -345,6 +346,16 @@ async def verify_log(
             f"head #{seq} signs a tree of {head.tree_size} entries, the log has {auditor.size}",
             auditor.size,
         )
+    if problem is None and check_leaves:
+        # Every leaf is intact by now; the columns lists filter on must say what the leaves say.
+        bad = await snapshot.first_column_mismatch(tree_size)
+        if bad is not None:
+            problem = AuditProblem(
+                AuditCode.COLUMN_MISMATCH,
+                f"entry {bad}: its case_id, kind or recorded_at column is not what its canonical bytes say "
+                "(lists filtered by them would mislead)",
+                bad,
+            )
     if problem is None:
         extra = await snapshot.entries_from(tree_size)
         if extra:

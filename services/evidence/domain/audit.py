@@ -37,6 +37,7 @@ class AuditCode(StrEnum):
     ENTRY_HASH_MISMATCH = "entry_hash_mismatch"  # SHA-256(prev || leaf) differs from entry_hash
     INVALID_LEAF = "invalid_leaf"  # the leaf is not a canonical v1 entry of this index (check_leaves)
     SHOP_MISMATCH = "shop_mismatch"  # the shop_id column is not the leaf's shop
+    COLUMN_MISMATCH = "column_mismatch"  # case_id, kind or recorded_at column differs from the leaf (check_leaves)
     NODE_MISMATCH = "node_mismatch"  # a stored Merkle node differs from the recomputed one
     NODE_MISSING = "node_missing"  # a complete subtree has no stored node
     EXTRA_NODES = "extra_nodes"  # the node store holds more nodes than the tree has

@@ -229,6 +229,33 @@ async def test_a_moved_entry_is_caught_by_its_shop_column(log10k: EvidenceStack)
             await conn.execute("UPDATE evidence_entries SET shop_id = 'shop-a' WHERE idx = 12")
 
 
+@pytest.mark.parametrize(
+    "column, change",
+    [
+        ("case_id", "case_id || 'x'"),
+        ("kind", "'screenshot'"),
+        ("recorded_at", "recorded_at + interval '1 microsecond'"),
+    ],
+)
+async def test_a_changed_filter_column_is_named_by_the_full_check(
+    log10k: EvidenceStack, column: str, change: str
+) -> None:
+    # These columns only serve lists (by case, by kind); the evidence itself is in the leaf. The hash
+    # walk does not read them; --full checks them against every leaf and names the first that differs.
+    async with attack(log10k, "evidence_entries") as conn:
+        original = await conn.fetchval(f"SELECT {column} FROM evidence_entries WHERE idx = 5000")
+        await conn.execute(f"UPDATE evidence_entries SET {column} = {change} WHERE idx = 5000")
+        try:
+            report = await verify(log10k, check_leaves=True)
+            assert report.problem is not None
+            assert (report.problem.code, report.problem.index) == (AuditCode.COLUMN_MISMATCH, 5000), report.problem
+            code, out = await cli_verify(log10k, "--full")
+            assert code == 1 and "FAILED at index 5000: column_mismatch" in out, out
+        finally:
+            await conn.execute(f"UPDATE evidence_entries SET {column} = $1 WHERE idx = 5000", original)
+    assert (await verify(log10k, check_leaves=True)).ok
+
+
 async def test_a_changed_merkle_node_is_named(log10k: EvidenceStack) -> None:
     async with attack(log10k, "merkle_nodes") as conn:
         await conn.execute(
