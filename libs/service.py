@@ -78,6 +78,7 @@ class Service:
                 batch_size=self.settings.outbox_batch_size,
                 poll_seconds=self.settings.outbox_poll_seconds,
                 batch_routes=dict(self.relay_batch_routes),
+                linger_seconds=self.settings.outbox_linger_seconds,
             )
             self.relay.start()
         for factory in [self._watch_database, *self.background_workers()]:

@@ -37,6 +37,8 @@ class ServiceSettings(BaseSettings):
     # Outbox relay: how often to poll when idle, and how many rows one claim takes.
     outbox_poll_seconds: float = 0.1
     outbox_batch_size: int = 200
+    # How long the relay waits after being woken, so rows committed meanwhile go in the same call.
+    outbox_linger_seconds: float = 0.02
     timers_poll_seconds: float = 1.0
 
 

@@ -605,14 +605,17 @@ class CountsRepository:
             return {}
         # Rows are locked in key order by every caller, so concurrent deliveries cannot deadlock.
         keys = sorted(added)
-        stmt = postgresql.insert(t.hourly_counts).values(
-            [{"shop_id": s, "dimension": d, "value": v, "hour": h, "count": added[(s, d, v, h)]} for s, d, v, h in keys]
-        )
+        stmt = postgresql.insert(t.hourly_counts)
         h = t.hourly_counts.c
+        # Rows as parameters (not VALUES built into the statement): one compiled statement whatever the count.
         rows = await self.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["shop_id", "dimension", "value", "hour"], set_={"count": h.count + stmt.excluded.count}
-            ).returning(h.shop_id, h.dimension, h.value, h.hour, h.count)
+            ).returning(h.shop_id, h.dimension, h.value, h.hour, h.count),
+            [
+                {"shop_id": s, "dimension": d, "value": v, "hour": hr, "count": added[(s, d, v, hr)]}
+                for s, d, v, hr in keys
+            ],
         )
         return {(r[0], r[1], r[2], r[3]): int(r[4]) for r in rows}
 
@@ -661,29 +664,27 @@ class CountsRepository:
                 by_hour[(shop_id, dimension, value, hour)] += n
             by_day[(shop_id, hour.date(), category, region, product_line, priority)] += n
         # Sorted keys: every caller locks the counter rows in one order, so concurrent deliveries cannot deadlock.
-        hour_stmt = postgresql.insert(t.case_counts_by_hour).values(
-            [
-                {"shop_id": s, "dimension": d, "value": v, "hour": h, "count": by_hour[(s, d, v, h)]}
-                for s, d, v, h in sorted(by_hour)
-            ]
-        )
+        hour_stmt = postgresql.insert(t.case_counts_by_hour)
         await self.session.execute(
             hour_stmt.on_conflict_do_update(
                 index_elements=["shop_id", "dimension", "value", "hour"],
                 set_={"count": t.case_counts_by_hour.c.count + hour_stmt.excluded.count},
-            )
-        )
-        day_stmt = postgresql.insert(t.case_counts_by_day).values(
+            ),
             [
-                {"shop_id": s, "day": d, "category": c, "region": r, "product_line": p, "priority": pr, "count": n}
-                for (s, d, c, r, p, pr), n in sorted(by_day.items())
-            ]
+                {"shop_id": s, "dimension": d, "value": v, "hour": h, "count": by_hour[(s, d, v, h)]}
+                for s, d, v, h in sorted(by_hour)
+            ],
         )
+        day_stmt = postgresql.insert(t.case_counts_by_day)
         await self.session.execute(
             day_stmt.on_conflict_do_update(
                 index_elements=["shop_id", "day", "category", "region", "product_line", "priority"],
                 set_={"count": t.case_counts_by_day.c.count + day_stmt.excluded.count},
-            )
+            ),
+            [
+                {"shop_id": s, "day": d, "category": c, "region": r, "product_line": p, "priority": pr, "count": n}
+                for (s, d, c, r, p, pr), n in sorted(by_day.items())
+            ],
         )
 
     async def heatmap(
