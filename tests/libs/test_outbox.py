@@ -161,12 +161,7 @@ async def test_batch_route_delivers_many_rows_a_call_and_parks_each_refused_row(
     receiver = Receiver(db, port)
     await receiver.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    route = BatchRoute(
-        method=BATCH_METHOD,
-        pack=lambda requests: b"\n".join(requests),
-        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
-        max_items=40,
-    )
+    route = line_route(40)
     relay = OutboxRelay(db, lambda _: channel, batch_size=100, poll_seconds=0.02, batch_routes={METHOD: route})
     ids = [f"b{i:04d}" for i in range(300)]
     await _write(db, ids[:150] + ["bad-1", "bad-2"] + ids[150:], commit=True)
@@ -198,11 +193,7 @@ async def test_batch_route_delivers_many_rows_a_call_and_parks_each_refused_row(
 async def test_batch_route_retries_the_whole_call_when_the_receiver_is_down(db) -> None:
     port = free_port()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    route = BatchRoute(
-        method=BATCH_METHOD,
-        pack=lambda requests: b"\n".join(requests),
-        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
-    )
+    route = line_route()
     relay = OutboxRelay(
         db, lambda _: channel, batch_size=100, poll_seconds=0.05, call_timeout=0.5, batch_routes={METHOD: route}
     )
@@ -227,11 +218,7 @@ async def test_a_batch_refused_as_a_whole_is_delivered_one_by_one(db) -> None:
     receiver = Receiver(db, port)
     await receiver.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
-    route = BatchRoute(
-        method=BATCH_METHOD,
-        pack=lambda requests: b"\n".join(requests),
-        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
-    )
+    route = line_route()
     relay = OutboxRelay(db, lambda _: channel, batch_size=100, poll_seconds=0.02, batch_routes={METHOD: route})
     ids = [f"p{i:03d}" for i in range(30)]
     await _write(db, ids[:10] + ["poison"] + ids[10:], commit=True)
@@ -247,6 +234,16 @@ async def test_a_batch_refused_as_a_whole_is_delivered_one_by_one(db) -> None:
         await relay.stop()
         await channel.close()
         await receiver.stop()
+
+
+def line_route(max_items: int = 100) -> BatchRoute:
+    """The receiver's batch method: newline-separated ids in, one line per id out (empty when taken)."""
+    return BatchRoute(
+        method=BATCH_METHOD,
+        pack=lambda requests: b"\n".join(requests),
+        unpack=lambda reply: [line or None for line in reply.decode().split("\n")],
+        max_items=max_items,
+    )
 
 
 async def _only_pending(db, n: int) -> bool:
