@@ -38,7 +38,7 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 0.1
     outbox_batch_size: int = 200
     # How long the relay waits after being woken, so rows committed meanwhile go in the same call.
-    outbox_linger_seconds: float = 0.02
+    outbox_linger_seconds: float = 0.05
     timers_poll_seconds: float = 1.0
 
 
