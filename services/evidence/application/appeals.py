@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from libs.errors import AlreadyExists, InvalidArgument, NotFound
 from libs.ids import new_id
-from libs.paging import decode_token, encode_token, page_size
+from libs.paging import decode_keyset, encode_token, page_size
 from libs.timeutil import utcnow
 from services.evidence.adapters.repository import AppealRow
 from services.evidence.application.errors import domain_errors
@@ -32,16 +32,6 @@ MAX_NOTE = 2000
 
 def _domain_appeal(row: AppealRow) -> Appeal:
     return Appeal(row.id, row.shop_id, row.review_feedback_id, row.reason, row.evidence_indexes)
-
-
-def _after(token: str) -> tuple[datetime, str] | None:
-    key = decode_token(token)
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(key[0]), str(key[1])
-    except (IndexError, TypeError, ValueError):
-        raise InvalidArgument.on("page_token", "is not a token this service issued") from None
 
 
 class Appeals:
@@ -151,7 +141,7 @@ class Appeals:
         if state and state not in {s.value for s in AppealState}:
             raise InvalidArgument.on("state", f"must be one of {', '.join(s.value for s in AppealState)}")
         async with self._uow() as uow:
-            rows = await uow.appeals.list(shop_id, after=_after(token), limit=limit + 1, state=state)
+            rows = await uow.appeals.list(shop_id, after=decode_keyset(token), limit=limit + 1, state=state)
         next_token = ""
         if len(rows) > limit:
             rows = rows[:limit]

@@ -9,7 +9,7 @@ from typing import Any
 
 from libs.errors import InvalidArgument
 from libs.ids import new_id
-from libs.paging import decode_token, encode_token, page_size
+from libs.paging import decode_keyset, encode_token, page_size
 from libs.timeutil import utcnow
 from services.supplier_audit.application.errors import domain_errors, not_found
 from services.supplier_audit.application.unit_of_work import SupplierAuditUnitOfWork
@@ -45,16 +45,6 @@ class NewAction:
     description: str
     owner: str
     due_at: datetime | None
-
-
-def _after(token: str) -> tuple[datetime, str] | None:
-    key = decode_token(token)
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(key[0]), str(key[1])
-    except (IndexError, TypeError, ValueError):
-        raise InvalidArgument.on("page_token", "is not a token this service issued") from None
 
 
 def _enum(enum: Any, value: str) -> Any:
@@ -94,7 +84,7 @@ class InspectionWork:
             items = await uow.inspections.page(
                 shop_id,
                 limit=limit + 1,
-                after=_after(token),
+                after=decode_keyset(token),
                 status=status,
                 supplier_id=supplier_id,
                 category=category,
@@ -186,7 +176,7 @@ class RecallWork:
         _one_of("status", status, [s.value for s in RecallStatus])
         async with self._uow() as uow:
             items = await uow.recalls.page(
-                shop_id, limit=limit + 1, after=_after(token), status=status, batch_id=batch_id
+                shop_id, limit=limit + 1, after=decode_keyset(token), status=status, batch_id=batch_id
             )
         next_token = ""
         if len(items) > limit:
@@ -218,7 +208,7 @@ class AlertWork:
         """Audit alerts, newest first."""
         limit = page_size(size)
         async with self._uow() as uow:
-            rows = await uow.alerts.page(shop_id, limit=limit + 1, after=_after(token))
+            rows = await uow.alerts.page(shop_id, limit=limit + 1, after=decode_keyset(token))
         next_token = ""
         if len(rows) > limit:
             rows = rows[:limit]
