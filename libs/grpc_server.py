@@ -38,6 +38,15 @@ def status_for(error: DomainError) -> grpc.Status:
     return rpc_status.to_status(status_pb2.Status(code=error.code.value[0], message=error.message, details=details))
 
 
+def item_error(exc: BaseException) -> tuple[str, str]:
+    """(status name, message) for one item of a batch call: what the single call would have answered."""
+    if isinstance(exc, DomainError):
+        return exc.code.name, exc.message
+    if is_database_unavailable(exc):
+        return "UNAVAILABLE", "database unavailable"
+    return "INTERNAL", "internal error"
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
     """A lost or refused database connection, or an exhausted pool: worth retrying, not a bug."""
     import asyncpg

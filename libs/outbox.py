@@ -19,6 +19,7 @@ from typing import Any, Self
 import grpc
 import sqlalchemy as sa
 from alembic import op
+from google.protobuf.message import Message
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from sqlalchemy.dialects import postgresql
@@ -185,6 +186,23 @@ class BatchRoute:
     pack: Callable[[list[bytes]], bytes]
     unpack: Callable[[bytes], list[str | None]]
     max_items: int = 100
+
+
+def proto_batch_route(
+    method: str, *, request: type[Message], item: type[Message], response: type[Message], max_items: int = 100
+) -> BatchRoute:
+    """The route to a batch method shaped as every Kintsugi batch method is: the request's ``items`` are the
+    single calls' requests (``item``); the response's ``results`` answer them in order, each with an empty
+    ``error_code`` when taken, else the status name and ``error``."""
+
+    def pack(requests: list[bytes]) -> bytes:
+        return request(items=[item.FromString(r) for r in requests]).SerializeToString()
+
+    def unpack(reply: bytes) -> list[str | None]:
+        results = response.FromString(reply).results  # type: ignore[attr-defined]
+        return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
+
+    return BatchRoute(method=method, pack=pack, unpack=unpack, max_items=max_items)
 
 
 class OutboxRelay:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kintsugi.v1 import common_pb2, compensation_pb2, compensation_pb2_grpc
 
 from libs.errors import DomainError
+from libs.grpc_server import item_error
 from libs.scope import shop_of
 from services.compensation.adapters.proto_mapping import (
     budget_to_proto,
@@ -27,9 +28,8 @@ from services.compensation.domain.offer import Actor
 
 def _refused(case_id: str, exc: Exception) -> compensation_pb2.CaseReceipt:
     """One case's refusal, as the status the single call would have answered."""
-    if isinstance(exc, DomainError):
-        return compensation_pb2.CaseReceipt(case_id=case_id, error_code=exc.code.name, error=exc.message)
-    return compensation_pb2.CaseReceipt(case_id=case_id, error_code="INTERNAL", error="internal error")
+    code, why = item_error(exc)
+    return compensation_pb2.CaseReceipt(case_id=case_id, error_code=code, error=why)
 
 
 def _actor(scope: common_pb2.ShopScope) -> Actor:

@@ -6,8 +6,8 @@ import orjson
 from kintsugi.v1 import common_pb2, supplier_audit_pb2_grpc
 from kintsugi.v1 import supplier_audit_pb2 as pb
 
-from libs.errors import DomainError, InvalidArgument
-from libs.grpc_server import is_database_unavailable
+from libs.errors import InvalidArgument
+from libs.grpc_server import item_error
 from libs.scope import SHOP_ID, shop_of
 from libs.timeutil import from_ts
 from services.supplier_audit.adapters.proto_mapping import (
@@ -46,12 +46,9 @@ _BAD_SHOP = InvalidArgument.on("shop_id", "must be 1-64 letters, digits, '.', '_
 
 def _result(case_id: str, outcome: object) -> pb.AttributionResult:
     """One item's answer, with the status the single call would have answered when it was refused."""
-    if isinstance(outcome, DomainError):
-        return pb.AttributionResult(case_id=case_id, error_code=outcome.code.name, error=outcome.message)
     if isinstance(outcome, Exception):
-        if is_database_unavailable(outcome):
-            return pb.AttributionResult(case_id=case_id, error_code="UNAVAILABLE", error="database unavailable")
-        return pb.AttributionResult(case_id=case_id, error_code="INTERNAL", error="internal error")
+        code, why = item_error(outcome)
+        return pb.AttributionResult(case_id=case_id, error_code=code, error=why)
     return pb.AttributionResult(case_id=case_id, duplicate=getattr(outcome, "duplicate", False))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kintsugi.v1 import triage_pb2, triage_pb2_grpc
 
 from libs.errors import DomainError, InvalidArgument
+from libs.grpc_server import item_error
 from libs.scope import SHOP_ID, shop_of
 from libs.timeutil import from_ts
 from services.triage.adapters.proto_mapping import (
@@ -28,9 +29,8 @@ def _incoming(feedback) -> IncomingFeedback:  # type: ignore[no-untyped-def]
 
 def _failed(exc: Exception) -> triage_pb2.TriageFeedbackResult:
     """One item's refusal, as the status the single call would have answered."""
-    if isinstance(exc, DomainError):
-        return triage_pb2.TriageFeedbackResult(error_code=exc.code.name, error=exc.message)
-    return triage_pb2.TriageFeedbackResult(error_code="INTERNAL", error="internal error")
+    code, why = item_error(exc)
+    return triage_pb2.TriageFeedbackResult(error_code=code, error=why)
 
 
 def _actor(scope) -> str:  # type: ignore[no-untyped-def]

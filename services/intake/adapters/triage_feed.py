@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kintsugi.v1 import triage_pb2
 
-from libs.outbox import BatchRoute, OutboxMessage
+from libs.outbox import OutboxMessage, proto_batch_route
 from services.intake.adapters.proto_mapping import stored_to_proto
 from services.intake.domain.feedback import StoredFeedback
 
@@ -23,17 +23,12 @@ def to_triage(stored: StoredFeedback) -> OutboxMessage:
     )
 
 
-def _pack(requests: list[bytes]) -> bytes:
-    batch = triage_pb2.TriageFeedbackBatchRequest(
-        items=[triage_pb2.TriageFeedbackRequest.FromString(r) for r in requests]
-    )
-    return batch.SerializeToString()
-
-
-def _unpack(reply: bytes) -> list[str | None]:
-    results = triage_pb2.TriageFeedbackBatchResponse.FromString(reply).results
-    return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
-
-
 # The relay hands triage up to 100 items a call: one transaction there instead of one per item.
-TRIAGE_BATCH_ROUTES = {TRIAGE_FEEDBACK: BatchRoute(method=TRIAGE_FEEDBACK_BATCH, pack=_pack, unpack=_unpack)}
+TRIAGE_BATCH_ROUTES = {
+    TRIAGE_FEEDBACK: proto_batch_route(
+        TRIAGE_FEEDBACK_BATCH,
+        request=triage_pb2.TriageFeedbackBatchRequest,
+        item=triage_pb2.TriageFeedbackRequest,
+        response=triage_pb2.TriageFeedbackBatchResponse,
+    )
+}

@@ -6,7 +6,7 @@ import hashlib
 
 from kintsugi.v1 import common_pb2, compensation_pb2, evidence_pb2, supplier_audit_pb2
 
-from libs.outbox import BatchRoute, OutboxMessage
+from libs.outbox import OutboxMessage, proto_batch_route
 from libs.timeutil import to_ts
 from services.triage.domain.case import Case
 from services.triage.domain.malicious import MaliciousAssessment
@@ -91,35 +91,19 @@ def suspect_to_evidence(
     )
 
 
-def _pack_attributions(requests: list[bytes]) -> bytes:
-    items = [supplier_audit_pb2.Attribution.FromString(r) for r in requests]
-    return supplier_audit_pb2.RecordAttributionsRequest(items=items).SerializeToString()
-
-
-def _unpack_attributions(reply: bytes) -> list[str | None]:
-    results = supplier_audit_pb2.RecordAttributionsResponse.FromString(reply).results
-    return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
-
-
-def _pack_cases(requests: list[bytes]) -> bytes:
-    items = [compensation_pb2.CaseHandoff.FromString(r) for r in requests]
-    return compensation_pb2.ReceiveCasesRequest(items=items).SerializeToString()
-
-
-def _unpack_cases(reply: bytes) -> list[str | None]:
-    results = compensation_pb2.ReceiveCasesResponse.FromString(reply).results
-    return [f"{r.error_code}: {r.error}" if r.error_code else None for r in results]
-
-
 # Cases and attributions travel many a call: each receiver takes a call's items in one transaction.
 HANDOFF_BATCH_ROUTES = {
-    RECEIVE_CASE: BatchRoute(
-        method="/kintsugi.v1.Compensation/ReceiveCases", pack=_pack_cases, unpack=_unpack_cases, max_items=100
+    RECEIVE_CASE: proto_batch_route(
+        "/kintsugi.v1.Compensation/ReceiveCases",
+        request=compensation_pb2.ReceiveCasesRequest,
+        item=compensation_pb2.CaseHandoff,
+        response=compensation_pb2.ReceiveCasesResponse,
     ),
-    RECORD_ATTRIBUTION: BatchRoute(
-        method="/kintsugi.v1.SupplierAudit/RecordAttributions",
-        pack=_pack_attributions,
-        unpack=_unpack_attributions,
+    RECORD_ATTRIBUTION: proto_batch_route(
+        "/kintsugi.v1.SupplierAudit/RecordAttributions",
+        request=supplier_audit_pb2.RecordAttributionsRequest,
+        item=supplier_audit_pb2.Attribution,
+        response=supplier_audit_pb2.RecordAttributionsResponse,
         max_items=200,
     ),
 }
