@@ -109,3 +109,25 @@ class GroupCommit(Generic[Item, Outcome]):
                 future.set_exception(result)
             else:
                 future.set_result(result)
+
+
+Request = TypeVar("Request")
+
+
+async def parsed_then_together(
+    requests: Sequence[Request],
+    parse: Callable[[Request], Item],
+    many: Callable[[Sequence[Item]], Awaitable[Sequence[Outcome | Exception]]],
+) -> list[Outcome | Exception]:
+    """A batch call's answer per request, in order: a request that does not parse (a DomainError) is refused
+    alone; the others go to `many` together."""
+    results: list[Outcome | Exception | None] = [None] * len(requests)
+    parsed: list[tuple[int, Item]] = []
+    for n, request in enumerate(requests):
+        try:
+            parsed.append((n, parse(request)))
+        except DomainError as exc:
+            results[n] = exc
+    for (n, _), outcome in zip(parsed, await many([item for _, item in parsed]), strict=True):
+        results[n] = outcome
+    return [r for r in results if r is not None]

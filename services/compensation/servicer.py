@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kintsugi.v1 import common_pb2, compensation_pb2, compensation_pb2_grpc
 
-from libs.errors import DomainError
+from libs.batching import parsed_then_together
 from libs.grpc_server import item_error
 from libs.scope import shop_of
 from services.compensation.adapters.proto_mapping import (
@@ -22,7 +22,6 @@ from services.compensation.application.cases import ReceiveCase
 from services.compensation.application.common import actor_of
 from services.compensation.application.offers import OfferWork, ProposeCommand
 from services.compensation.application.reports import Reports
-from services.compensation.domain.case import CaseFacts
 from services.compensation.domain.offer import Actor
 
 
@@ -48,21 +47,15 @@ class CompensationServicer(compensation_pb2_grpc.CompensationServicer):
         return common_pb2.Ack(duplicate=outcome.duplicate)
 
     async def ReceiveCases(self, request, context):  # noqa: N802
-        results: list[compensation_pb2.CaseReceipt | None] = [None] * len(request.items)
-        valid: list[tuple[int, CaseFacts]] = []
-        for n, item in enumerate(request.items):
-            try:
-                valid.append((n, case_from_proto(item)))
-            except DomainError as exc:
-                results[n] = _refused(item.case_id, exc)
-        outcomes = await self.receive_case.many([case for _, case in valid])
-        for (n, case), outcome in zip(valid, outcomes, strict=True):
-            results[n] = (
-                _refused(case.case_id, outcome)
+        outcomes = await parsed_then_together(request.items, case_from_proto, self.receive_case.many)
+        return compensation_pb2.ReceiveCasesResponse(
+            results=[
+                _refused(item.case_id, outcome)
                 if isinstance(outcome, Exception)
-                else compensation_pb2.CaseReceipt(case_id=case.case_id, duplicate=outcome.duplicate)
-            )
-        return compensation_pb2.ReceiveCasesResponse(results=results)
+                else compensation_pb2.CaseReceipt(case_id=item.case_id, duplicate=outcome.duplicate)
+                for item, outcome in zip(request.items, outcomes, strict=True)
+            ]
+        )
 
     async def GetBudget(self, request, context):  # noqa: N802
         return budget_to_proto(await self.budgets.budget(shop_id=shop_of(request.scope)))

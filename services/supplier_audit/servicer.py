@@ -6,6 +6,7 @@ import orjson
 from kintsugi.v1 import common_pb2, supplier_audit_pb2_grpc
 from kintsugi.v1 import supplier_audit_pb2 as pb
 
+from libs.batching import parsed_then_together
 from libs.errors import InvalidArgument
 from libs.grpc_server import item_error
 from libs.scope import SHOP_ID, shop_of
@@ -19,7 +20,7 @@ from services.supplier_audit.adapters.proto_mapping import (
     scorecard_to_proto,
     supplier_to_proto,
 )
-from services.supplier_audit.application.attributions import RecordAttribution
+from services.supplier_audit.application.attributions import IncomingAttribution, RecordAttribution
 from services.supplier_audit.application.inspections import (
     AlertWork,
     InspectionWork,
@@ -42,6 +43,12 @@ def _page(token: str) -> common_pb2.PageInfo:
 
 MAX_ATTRIBUTIONS_PER_CALL = 1000
 _BAD_SHOP = InvalidArgument.on("shop_id", "must be 1-64 letters, digits, '.', '_' or '-'")
+
+
+def _attribution(msg: pb.Attribution) -> IncomingAttribution:
+    if not SHOP_ID.match(msg.shop_id):
+        raise _BAD_SHOP
+    return incoming_from_proto(msg)
 
 
 def _result(case_id: str, outcome: object) -> pb.AttributionResult:
@@ -81,11 +88,7 @@ class SupplierAuditServicer(supplier_audit_pb2_grpc.SupplierAuditServicer):
     async def RecordAttributions(self, request, context):  # noqa: N802
         if len(request.items) > MAX_ATTRIBUTIONS_PER_CALL:
             raise InvalidArgument.on("items", f"at most {MAX_ATTRIBUTIONS_PER_CALL} per call")
-        valid = [(n, msg) for n, msg in enumerate(request.items) if SHOP_ID.match(msg.shop_id)]
-        outcomes: list[object] = [_BAD_SHOP] * len(request.items)
-        recorded = await self.record.many([incoming_from_proto(msg) for _, msg in valid])
-        for (n, _), outcome in zip(valid, recorded, strict=True):
-            outcomes[n] = outcome
+        outcomes = await parsed_then_together(request.items, _attribution, self.record.many)
         return pb.RecordAttributionsResponse(
             results=[_result(msg.case_id, outcome) for msg, outcome in zip(request.items, outcomes, strict=True)]
         )

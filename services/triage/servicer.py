@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kintsugi.v1 import triage_pb2, triage_pb2_grpc
 
-from libs.errors import DomainError, InvalidArgument
+from libs.batching import parsed_then_together
+from libs.errors import InvalidArgument
 from libs.grpc_server import item_error
 from libs.scope import SHOP_ID, shop_of
 from libs.timeutil import from_ts
@@ -49,21 +50,17 @@ class TriageServicer(triage_pb2_grpc.TriageServicer):
         return triage_pb2.TriageFeedbackResponse(case_id=outcome.case_id, duplicate=outcome.duplicate)
 
     async def TriageFeedbackBatch(self, request, context):  # noqa: N802
-        results: list[triage_pb2.TriageFeedbackResult | None] = [None] * len(request.items)
-        valid: list[tuple[int, IncomingFeedback]] = []
-        for n, entry in enumerate(request.items):
-            try:
-                valid.append((n, _incoming(entry.feedback)))
-            except DomainError as exc:
-                results[n] = _failed(exc)
-        outcomes = await self.triage_feedback.many([item for _, item in valid])
-        for (n, _), outcome in zip(valid, outcomes, strict=True):
-            results[n] = (
+        outcomes = await parsed_then_together(
+            request.items, lambda entry: _incoming(entry.feedback), self.triage_feedback.many
+        )
+        return triage_pb2.TriageFeedbackBatchResponse(
+            results=[
                 _failed(outcome)
                 if isinstance(outcome, Exception)
                 else triage_pb2.TriageFeedbackResult(case_id=outcome.case_id, duplicate=outcome.duplicate)
-            )
-        return triage_pb2.TriageFeedbackBatchResponse(results=results)
+                for outcome in outcomes
+            ]
+        )
 
     async def GetAnalyses(self, request, context):  # noqa: N802
         rows = await analyses_of(self.uow_factory, shop_of(request.scope), list(request.feedback_ids))

@@ -240,11 +240,7 @@ class CaseRepository(_Repository):
         }
         if not rows:
             return set()
-        stmt = (
-            postgresql.insert(t.cases)
-            .on_conflict_do_nothing()
-            .returning(t.cases.c.shop_id, t.cases.c.case_id)
-        )
+        stmt = postgresql.insert(t.cases).on_conflict_do_nothing().returning(t.cases.c.shop_id, t.cases.c.case_id)
         result = await self.session.execute(stmt, [rows[key] for key in sorted(rows)])
         return {(r.shop_id, r.case_id) for r in result}
 
