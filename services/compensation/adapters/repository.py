@@ -212,10 +212,6 @@ def _media_json(media: Iterable[MediaItem]) -> list[dict[str, str]]:
 
 
 class CaseRepository(_Repository):
-    async def add(self, case: CaseFacts, *, received_at: datetime) -> bool:
-        """Stores the case once; False when (shop_id, case_id) was received before."""
-        return bool(await self.add_many([case], received_at=received_at))
-
     async def add_many(self, cases: Sequence[CaseFacts], *, received_at: datetime) -> set[tuple[str, str]]:
         """Stores each case once (one statement); returns the (shop_id, case_id) not received before."""
         rows = {

@@ -94,12 +94,7 @@ class SettingsRepository:
         self.session = session
 
     async def get(self, shop_id: str) -> dict[str, Any]:
-        row = (
-            await self.session.execute(sa.select(t.shop_settings).where(t.shop_settings.c.shop_id == shop_id))
-        ).first()
-        if row is None:
-            return {"calendar": {}, "risk_overrides": {}, "category_overrides": {}}
-        return dict(row._mapping)
+        return (await self.many([shop_id]))[shop_id]
 
     async def many(self, shop_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Each shop's settings (the defaults for a shop that has none), in one query."""
@@ -127,13 +122,6 @@ class SettingsRepository:
 class AnalysisRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def get(self, shop_id: str, feedback_id: str) -> Any:
-        return (
-            await self.session.execute(
-                sa.select(t.analyses).where(t.analyses.c.shop_id == shop_id, t.analyses.c.feedback_id == feedback_id)
-            )
-        ).first()
 
     async def save_many(self, rows: list[dict[str, Any]]) -> None:
         """Stores each feedback's latest analysis (at most one row per feedback in one call)."""
@@ -373,9 +361,6 @@ TIMER_EVENTS = ("warning", "breach", "executive")
 class TimerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def schedule(self, shop_id: str, case_id: str, clocks: dict[str, dict[str, datetime | None]]) -> None:
-        await self.schedule_many([(shop_id, case_id, clocks)])
 
     async def schedule_many(self, plans: list[tuple[str, str, dict[str, dict[str, datetime | None]]]]) -> None:
         """Sets when each event of each case's clocks fires (None: not while paused or stopped); fired ones
