@@ -344,4 +344,18 @@ async def test_a_signal_reaches_triage_as_a_logistics_item(kintsugi: System) -> 
     token = await add_partner(kintsugi, shop)
     await report(kintsugi, token, [event(shop, order_id="t-1", kind="lost", at=NOW - timedelta(hours=1))])
     delivered = "SELECT count(*) FROM outbox WHERE shop_id = $1 AND delivered_at IS NOT NULL"
-    await eventually(lambda: count(kintsugi, delivered, shop), timeout=15)
+    assert await eventually(lambda: count(kintsugi, delivered, shop), timeout=15) == 1
+    [item] = await items(kintsugi, shop, "lost")
+    # Triage analysed it as a logistics item and, the parcel being lost, opened a case for it.
+    conn = await kintsugi.dbs.connect("triage")
+    try:
+        analysis = await conn.fetchrow(
+            "SELECT channel, case_id FROM analyses WHERE shop_id = $1 AND feedback_id = $2", shop, item["id"]
+        )
+        assert analysis is not None and analysis["channel"] == "logistics" and analysis["case_id"]
+        case = await conn.fetchrow(
+            "SELECT channel, order_id FROM cases WHERE shop_id = $1 AND id = $2", shop, analysis["case_id"]
+        )
+    finally:
+        await conn.close()
+    assert (case["channel"], case["order_id"]) == ("logistics", "t-1")
